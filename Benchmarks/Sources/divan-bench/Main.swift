@@ -1,0 +1,34 @@
+import DocStore
+import Foundation
+import LMDB
+
+/// `make bench`: each figure is printed next to a baseline measured in the same run.
+@main
+struct Bench {
+    static func main() async throws {
+        let selected = Set(CommandLine.arguments.dropFirst())
+        let run: (String) -> Bool = { selected.isEmpty || selected.contains($0) }
+        if run("docstore") { try await DocStoreBench.run() }
+    }
+}
+
+/// Wall-clock seconds of `body`.
+func measure(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func report(_ name: String, _ value: Double, unit: String, baseline: Double, baselineName: String) {
+    let ratio = baseline > 0 ? value / baseline : 0
+    print(
+        String(format: "%-44@ %12.0f %@   baseline (%@) %12.0f %@   ratio %.2f", name as NSString, value, unit as NSString,
+               baselineName as NSString, baseline, unit as NSString, ratio))
+}
+
+func temporaryDirectory(_ label: String) -> String {
+    let path = NSTemporaryDirectory() + "divan-bench-\(label)-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}

@@ -1,0 +1,37 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Build time matters here (2 cores, CI builds from a clean clone): each dependency must
+// earn its compile time. Benchmarks live in their own package under Benchmarks/.
+let package = Package(
+    name: "divan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "divan", targets: ["divan"]),
+        .library(name: "DocStore", targets: ["DocStore"]),
+        .library(name: "LMDB", targets: ["LMDB"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        .target(name: "Zstd", dependencies: ["CZstd"]),
+        .target(
+            name: "DocStore",
+            dependencies: ["LMDB", "Zstd", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(
+            name: "divan",
+            dependencies: ["DocStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The child process the crash-safety test kills (built with the tests).
+        .executableTarget(name: "docstore-crash-writer", dependencies: ["DocStore"], path: "Tests/CrashWriter"),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

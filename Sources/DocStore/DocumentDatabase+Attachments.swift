@@ -1,0 +1,95 @@
+import Crypto
+import LMDB
+
+extension DocumentDatabase {
+    /// Streams bytes into the database as a staged attachment, a chunk at a time, so
+    /// memory stays bounded whatever the size. Name the result in an update's
+    /// `AttachmentInput.staged`; bytes that no committed update takes are removed.
+    ///
+    /// Chunks are buffered up to `flushSize` and written in their own group commits.
+    public func stageAttachment<Bytes: AsyncSequence>(
+        _ bytes: Bytes, flushSize: Int = 8 << 20
+    ) async throws -> StagedAttachment where Bytes.Element == [UInt8] {
+        let chunkSize = configuration.attachmentChunkSize
+        let blob = try await write { _, batch in
+            let blob = batch.nextBlob
+            batch.nextBlob += 1
+            return blob
+        }
+        var md5 = Insecure.MD5()
+        var length = 0
+        var pending: [UInt8] = []
+        var nextChunk = 0
+        var created = false
+        func flush(final: Bool) async throws(DocStoreError) {
+            let cut = final ? pending.count : pending.count - pending.count % chunkSize
+            guard cut > 0 || (final && !created) else { return }
+            let toWrite = Array(pending[..<cut])
+            pending.removeFirst(cut)
+            let first = nextChunk
+            let isNew = !created
+            nextChunk += (cut + chunkSize - 1) / chunkSize
+            created = true
+            try await write { txn, _ in
+                let store = BlobStore(tables: self.tables)
+                if isNew { try store.create(txn, blob, chunkSize: chunkSize) }
+                guard try store.header(txn, blob) != nil else { throw DocStoreError(.storage, "staged attachment vanished") }
+                try toWrite.withUnsafeBytes { all in
+                    var offset = 0
+                    var index = first
+                    while offset < all.count {
+                        let end = min(offset + chunkSize, all.count)
+                        try store.appendChunk(txn, blob, index: index, bytes: UnsafeRawBufferPointer(rebasing: all[offset..<end]))
+                        offset = end
+                        index += 1
+                    }
+                }
+            }
+        }
+        for try await piece in bytes {
+            md5.update(data: piece)
+            length += piece.count
+            pending.append(contentsOf: piece)
+            if pending.count >= flushSize { try await flush(final: false) }
+        }
+        try await flush(final: true)
+        return StagedAttachment(blob: blob, digest: "md5-" + Base64.encode(Array(md5.finalize())), length: length)
+    }
+
+    /// The stored information of attachment `name` of the winning revision (or
+    /// `revision`). - Throws: `not_found` for a missing document, revision or attachment.
+    public func attachment(_ id: String, name: String, revision: Revision? = nil) throws(DocStoreError) -> AttachmentInfo {
+        var options = DocumentReadOptions()
+        options.revision = revision
+        let document = try document(id, options: options)
+        guard let attachment = document.attachments.first(where: { $0.name == name }) else {
+            throw DocStoreError(.notFound, "Document is missing attachment")
+        }
+        return attachment
+    }
+
+    /// Reads `range` of an attachment's bytes, calling `body` a chunk at a time (each
+    /// a fresh array: nothing points into the map once `body` returns). Each call runs
+    /// in its own short snapshot, so a slow consumer holds no read transaction open.
+    /// - Throws: `not_found` when the attachment's bytes are gone (its revision was
+    ///   replaced and no revision keeps them).
+    public func readAttachment(
+        _ attachment: AttachmentInfo, range: Range<Int>? = nil, chunksPerRead: Int = 4,
+        _ body: ([UInt8]) async throws -> Void
+    ) async throws {
+        let wanted = range ?? 0..<attachment.length
+        let step = configuration.attachmentChunkSize * chunksPerRead
+        var offset = wanted.lowerBound
+        while offset < wanted.upperBound {
+            let end = min(offset + step, wanted.upperBound)
+            let piece = try read { txn in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(end - offset)
+                try BlobStore(tables: tables).read(txn, attachment.blob, range: offset..<end) { bytes.append(contentsOf: $0) }
+                return bytes
+            }
+            try await body(piece)
+            offset = end
+        }
+    }
+}

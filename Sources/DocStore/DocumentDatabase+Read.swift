@@ -1,0 +1,124 @@
+import LMDB
+
+/// What to include when reading a document (CouchDB's GET query parameters).
+public struct DocumentReadOptions: Sendable {
+    /// A specific revision instead of the winner.
+    public var revision: Revision?
+    public var revisions = false
+    public var revisionsInfo = false
+    public var conflicts = false
+    public var deletedConflicts = false
+    public var localSequence = false
+    /// Include every attachment's bytes inline.
+    public var attachments = false
+    /// Include bytes only for attachments changed after these revisions (`atts_since`).
+    public var attachmentsSince: [Revision]?
+
+    public init() {}
+}
+
+/// One answer of `open_revs`: a revision found, or one the database lacks.
+public enum OpenRevision: Sendable {
+    case found(Document)
+    case missing(String)
+}
+
+extension DocumentDatabase {
+    /// Reads the winning revision, or `options.revision`.
+    /// - Throws: `not_found` with reason `missing` (no such document or revision) or
+    ///   `deleted` (the winner is a deletion and no revision was asked for).
+    public func document(_ id: String, options: DocumentReadOptions = DocumentReadOptions()) throws(DocStoreError) -> Document {
+        try read { txn in
+            guard let record = try loadRecord(id, txn) else { throw DocStoreError.missing }
+            let revision: Revision
+            if let requested = options.revision {
+                revision = requested
+            } else {
+                guard let winner = record.tree.winner else { throw DocStoreError.missing }
+                if winner.deleted { throw DocStoreError.deleted }
+                revision = winner.revision
+            }
+            guard let document = try makeDocument(id, revision, record, options, txn) else { throw DocStoreError.missing }
+            return document
+        }
+    }
+
+    /// CouchDB's `open_revs`: every leaf (`revisions == nil`), or the listed revisions,
+    /// each found or reported missing. With `latest`, a listed revision that is not a
+    /// leaf stands for the leaves that descend from it.
+    /// - Throws: `not_found` when the document does not exist and all leaves were asked for.
+    public func openRevisions(
+        _ id: String, revisions: [Revision]?, latest: Bool = false, options: DocumentReadOptions = DocumentReadOptions()
+    ) throws(DocStoreError) -> [OpenRevision] {
+        try read { txn in
+            let record = try loadRecord(id, txn)
+            guard let revisions else {
+                guard let record else { throw DocStoreError.missing }
+                return try record.tree.leaves.compactMap { leaf in
+                    try makeDocument(id, leaf.revision, record, options, txn).map(OpenRevision.found)
+                }
+            }
+            var answers: [OpenRevision] = []
+            var seen = Set<Revision>()
+            for revision in revisions {
+                var wanted = [revision]
+                if latest, let record, record.tree.contains(revision) {
+                    wanted = record.tree.leaves(descendingFrom: revision).map(\.revision)
+                }
+                for leaf in wanted where seen.insert(leaf).inserted {
+                    if let record, let document = try makeDocument(id, leaf, record, options, txn) {
+                        answers.append(.found(document))
+                    } else {
+                        answers.append(.missing(leaf.description))
+                    }
+                }
+            }
+            return answers
+        }
+    }
+
+    func loadRecord(_ id: String, _ txn: Transaction) throws -> DocumentRecord? {
+        guard id.utf8.count <= DocumentUpdate.maximumIDLength, !id.isEmpty else { return nil }
+        return try txn.withValue(tables.documents, key: Array(id.utf8)) { value in
+            try value.map { buffer throws(DocStoreError) in try DocumentRecord(decoding: buffer) }
+        }
+    }
+
+    /// The document for `revision` if its body is stored (it is a leaf), with the
+    /// requested extras; nil otherwise.
+    func makeDocument(
+        _ id: String, _ revision: Revision, _ record: DocumentRecord, _ options: DocumentReadOptions,
+        _ txn: Transaction
+    ) throws -> Document? {
+        guard let leaf = record.leaves[revision], let deleted = record.tree.isDeleted(revision) else { return nil }
+        var document = Document(id: id, revision: revision, deleted: deleted, body: try leaf.body(), attachments: leaf.attachments)
+        if options.revisions || options.revisionsInfo, let path = record.tree.path(to: revision) {
+            if options.revisions { document.revisions = path }
+            if options.revisionsInfo {
+                document.revisionsInfo = path.revisions.map { ancestor in
+                    let status: RevisionStatus =
+                        record.tree.isDeleted(ancestor) == true ? .deleted : record.leaves[ancestor] != nil ? .available : .missing
+                    return (ancestor, status)
+                }
+            }
+        }
+        if options.conflicts { document.conflicts = record.tree.conflicts }
+        if options.deletedConflicts { document.deletedConflicts = record.tree.deletedConflicts }
+        if options.localSequence { document.localSequence = record.sequence }
+        let since = options.attachmentsSince.map { revisions in
+            revisions.filter { record.tree.contains($0) }.map(\.position).max() ?? 0
+        }
+        if options.attachments || since != nil {
+            for attachment in leaf.attachments where attachment.revpos > (since ?? 0) {
+                document.attachmentData[attachment.name] = try readBlob(attachment.blob, txn)
+            }
+        }
+        return document
+    }
+
+    private func readBlob(_ blob: UInt64, _ txn: Transaction) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try BlobStore(tables: tables).read(txn, blob) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+}

@@ -1,0 +1,99 @@
+import LMDB
+
+extension DocumentDatabase {
+    /// The security object (`_security`); `{}` when none was set.
+    public func security() throws(DocStoreError) -> JSONObject {
+        try read { txn in
+            guard let bytes = try txn.get(tables.meta, key: MetaKey.security) else { return JSONObject() }
+            return (try? JSON.parse(bytes))?.objectValue ?? JSONObject()
+        }
+    }
+
+    /// Replaces the security object.
+    public func setSecurity(_ security: JSONObject) async throws(DocStoreError) {
+        let bytes = JSON.object(security).serialized()
+        try await write { txn, _ in try txn.put(self.tables.meta, key: MetaKey.security, value: bytes) }
+    }
+
+    /// How many revisions each document's tree keeps (`_revs_limit`, default 1000).
+    public func revsLimit() throws(DocStoreError) -> Int {
+        try read { txn in
+            let stored = try txn.readCounter(tables.meta, MetaKey.revsLimit)
+            return stored == 0 ? DocumentStore.Configuration.defaultRevsLimit : Int(stored)
+        }
+    }
+
+    /// Sets `_revs_limit`; trees are stemmed to it on their next update.
+    /// - Throws: `bad_request` unless `limit` ≥ 1.
+    public func setRevsLimit(_ limit: Int) async throws(DocStoreError) {
+        guard limit >= 1 else { throw DocStoreError(.badRequest, "revs_limit must be a positive integer") }
+        try await write { txn, _ in try txn.writeCounter(self.tables.meta, MetaKey.revsLimit, UInt64(limit)) }
+    }
+
+    /// CouchDB's `_revs_diff`: for each id, the given revisions the database lacks and,
+    /// for those, the leaves that could be their ancestors (lower position).
+    public func revisionsDiff(_ request: [String: [Revision]]) throws(DocStoreError)
+        -> [String: (missing: [Revision], possibleAncestors: [Revision])]
+    {
+        try read { txn in
+            var answer: [String: (missing: [Revision], possibleAncestors: [Revision])] = [:]
+            for (id, revisions) in request {
+                let record = try loadRecord(id, txn)
+                let missing = revisions.filter { !(record?.tree.contains($0) ?? false) }
+                guard !missing.isEmpty else { continue }
+                let highest = missing.map(\.position).max() ?? 0
+                let ancestors = record?.tree.leaves.map(\.revision).filter { $0.position < highest } ?? []
+                answer[id] = (missing, ancestors)
+            }
+            return answer
+        }
+    }
+
+    /// Purges revisions: removes the given leaves (and ancestors left without children)
+    /// entirely, as if never written; a document left with no revision disappears.
+    /// Raises `purge_seq` by one per document purged. Returns, per id, the revisions
+    /// actually purged.
+    public func purge(_ request: [String: [Revision]]) async throws(DocStoreError) -> [String: [Revision]] {
+        try await write { txn, batch in
+            var purged: [String: [Revision]] = [:]
+            let blobs = BlobStore(tables: self.tables)
+            for (id, revisions) in request {
+                guard var record = try self.loadRecord(id, txn) else {
+                    purged[id] = []
+                    continue
+                }
+                let wasDeleted = record.isDeleted
+                let removed = record.tree.removeLeaves(revisions)
+                purged[id] = removed
+                guard !removed.isEmpty else { continue }
+                batch.purgeSequence += 1
+                for revision in removed {
+                    guard let body = record.leaves.removeValue(forKey: revision) else { continue }
+                    batch.externalSize -= min(batch.externalSize, UInt64(body.bodySize))
+                    for attachment in body.attachments { try blobs.addReferences(txn, attachment.blob, -1) }
+                }
+                let key = Array(id.utf8)
+                try txn.delete(self.tables.sequences, key: SequenceKey.encode(record.sequence))
+                if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
+                if record.tree.isEmpty {
+                    try txn.delete(self.tables.documents, key: key)
+                    continue
+                }
+                if record.isDeleted { batch.deletedCount += 1 } else { batch.documentCount += 1 }
+                record.sequence = batch.nextSequence()
+                try txn.put(self.tables.sequences, key: SequenceKey.encode(record.sequence), value: key)
+                try txn.put(self.tables.documents, key: key, value: record.encoded())
+            }
+            return purged
+        }
+    }
+
+    /// Writes a compacted copy of the database file to `path` (a consistent backup).
+    public func backup(to path: String) throws(DocStoreError) {
+        do {
+            try environment.copy(to: path, compact: true)
+        } catch {
+            throw DocStoreError(.storage, "backup failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import LMDB
+import Synchronization
+
+/// One CouchDB database: an LMDB environment with its tables, its group-commit writer
+/// and its change notifications.
+///
+/// Thread safety: every method may be called from any task. Reads are LMDB snapshots
+/// (they never block and never see half a batch); writes go through the one writer.
+public final class DocumentDatabase: Sendable {
+    public let name: String
+    let environment: Environment
+    let tables: Tables
+    let configuration: DocumentStore.Configuration
+    let writer: GroupCommitWriter
+    private let commits = Broadcaster<UInt64>()
+    private let deleted = Atomic<Bool>(false)
+
+    init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
+        self.name = name
+        configuration = store.configuration
+        do {
+            var options = Environment.Options()
+            options.mapSize = configuration.initialMapSize
+            options.maxDatabases = Tables.count + 4
+            environment = try Environment(path: path, options: options)
+            tables = try Tables(environment: environment)
+        } catch {
+            throw DocStoreError(.storage, "cannot open database \(name): \(error)")
+        }
+        let commits = self.commits
+        writer = GroupCommitWriter(label: name, environment: environment, tables: tables) { [weak store] batch in
+            commits.publish(batch.updateSequence)
+            store?.publish(DatabaseEvent(database: name, kind: .updated, sequence: batch.updateSequence))
+        }
+        do {
+            try environment.write { txn in
+                if try txn.get(tables.meta, key: MetaKey.uuid) == nil {
+                    try txn.put(tables.meta, key: MetaKey.uuid, value: Array(UUIDs.random().utf8))
+                }
+                try BlobStore(tables: tables).sweepUnreferenced(txn)
+            }
+        } catch {
+            throw DocStoreError(.storage, "cannot initialise database \(name): \(error)")
+        }
+    }
+
+    func markDeleted() {
+        deleted.store(true, ordering: .relaxed)
+        commits.finishAll()
+    }
+
+    /// Whether the database was deleted while this handle was in use.
+    public var isDeleted: Bool { deleted.load(ordering: .relaxed) }
+
+    /// Runs `body` in a read snapshot. - Throws: `not_found` once the database is deleted.
+    func read<T>(_ body: (Transaction) throws -> T) throws(DocStoreError) -> T {
+        guard !isDeleted else { throw DocStoreError.databaseMissing }
+        do {
+            return try environment.read(body)
+        } catch let error as DocStoreError {
+            throw error
+        } catch {
+            throw DocStoreError(.storage, "read failed: \(error)")
+        }
+    }
+
+    /// Runs `work` in the next group commit; returns once it is durable.
+    func write<T: Sendable>(_ work: @escaping @Sendable (Transaction, inout BatchState) throws -> T)
+        async throws(DocStoreError) -> T
+    {
+        guard !isDeleted else { throw DocStoreError.databaseMissing }
+        do {
+            return try await writer.submit(work)
+        } catch let error as DocStoreError {
+            throw error
+        } catch {
+            throw DocStoreError(.storage, "write failed: \(error)")
+        }
+    }
+
+    /// A stream of update sequences, one after each commit (only the newest is kept
+    /// when the reader is slow). It ends when the database is deleted. Subscribe before
+    /// reading the current state to miss nothing.
+    public func commitNotifications() -> AsyncStream<UInt64> { commits.subscribe() }
+
+    /// The current update sequence.
+    public func updateSequence() throws(DocStoreError) -> UInt64 {
+        try read { txn in try txn.readCounter(tables.meta, MetaKey.updateSequence) }
+    }
+
+    /// CouchDB's database information (`GET /db`).
+    public func info() throws(DocStoreError) -> DatabaseInfo {
+        try read { txn in
+            let meta = tables.meta
+            return DatabaseInfo(
+                name: name,
+                documentCount: Int(try txn.readCounter(meta, MetaKey.documentCount)),
+                deletedCount: Int(try txn.readCounter(meta, MetaKey.deletedCount)),
+                updateSequence: try txn.readCounter(meta, MetaKey.updateSequence),
+                purgeSequence: try txn.readCounter(meta, MetaKey.purgeSequence),
+                fileSize: environment.usedSize,
+                activeSize: environment.usedSize,
+                externalSize: Int(try txn.readCounter(meta, MetaKey.externalSize)),
+                uuid: String(decoding: try txn.get(meta, key: MetaKey.uuid) ?? [], as: UTF8.self))
+        }
+    }
+}
+
+/// What `GET /db` reports.
+public struct DatabaseInfo: Sendable, Equatable {
+    public var name: String
+    public var documentCount: Int
+    public var deletedCount: Int
+    public var updateSequence: UInt64
+    public var purgeSequence: UInt64
+    /// Bytes of the file in use.
+    public var fileSize: Int
+    /// Bytes of live data (LMDB reuses free pages in place, so this is the file size).
+    public var activeSize: Int
+    /// Bytes of the documents' JSON bodies, uncompressed.
+    public var externalSize: Int
+    public var uuid: String
+}
+
+/// Random identifiers: 32 lowercase hex digits, as CouchDB's `_uuids` gives them.
+public enum UUIDs {
+    public static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,92 @@
+import LMDB
+
+/// The named LMDB databases inside one database's environment.
+struct Tables: Sendable {
+    /// id → `DocumentRecord`.
+    let documents: Database
+    /// sequence (8 bytes, big-endian) → id: exactly one entry per document, its latest change.
+    let sequences: Database
+    /// `_local/` id → `LocalDocument`.
+    let local: Database
+    /// blob id (8 bytes) → blob header; blob id + chunk index (12 bytes) → chunk.
+    let attachments: Database
+    /// Settings and counters (see `MetaKey`).
+    let meta: Database
+
+    static let count = 5
+
+    init(environment: Environment) throws {
+        (documents, sequences, local, attachments, meta) = try environment.write { txn in
+            (
+                try txn.openDatabase("docs"), try txn.openDatabase("seq"), try txn.openDatabase("local"),
+                try txn.openDatabase("attachments"), try txn.openDatabase("meta")
+            )
+        }
+    }
+}
+
+/// Keys of the `meta` table.
+enum MetaKey {
+    static let updateSequence = Array("update_seq".utf8)
+    static let purgeSequence = Array("purge_seq".utf8)
+    static let documentCount = Array("doc_count".utf8)
+    static let deletedCount = Array("doc_del_count".utf8)
+    static let externalSize = Array("external_size".utf8)
+    static let nextBlob = Array("next_blob".utf8)
+    static let revsLimit = Array("revs_limit".utf8)
+    static let security = Array("security".utf8)
+    static let uuid = Array("uuid".utf8)
+}
+
+extension Transaction {
+    func readCounter(_ table: Database, _ key: [UInt8]) throws -> UInt64 {
+        try withValue(table, key: key) { value in
+            guard let value else { return 0 }
+            var reader = ByteReader(value)
+            return try reader.varint()
+        }
+    }
+
+    func writeCounter(_ table: Database, _ key: [UInt8], _ value: UInt64) throws {
+        var writer = ByteWriter(capacity: 10)
+        writer.varint(value)
+        try put(table, key: key, value: writer.bytes)
+    }
+}
+
+/// The counters one write batch reads at its start and saves before its commit.
+struct BatchState: Sendable {
+    var updateSequence: UInt64
+    var purgeSequence: UInt64
+    var documentCount: UInt64
+    var deletedCount: UInt64
+    var externalSize: UInt64
+    var nextBlob: UInt64
+    var revsLimit: Int
+
+    init(loading txn: Transaction, tables: Tables) throws {
+        updateSequence = try txn.readCounter(tables.meta, MetaKey.updateSequence)
+        purgeSequence = try txn.readCounter(tables.meta, MetaKey.purgeSequence)
+        documentCount = try txn.readCounter(tables.meta, MetaKey.documentCount)
+        deletedCount = try txn.readCounter(tables.meta, MetaKey.deletedCount)
+        externalSize = try txn.readCounter(tables.meta, MetaKey.externalSize)
+        nextBlob = max(1, try txn.readCounter(tables.meta, MetaKey.nextBlob))
+        let limit = try txn.readCounter(tables.meta, MetaKey.revsLimit)
+        revsLimit = limit == 0 ? DocumentStore.Configuration.defaultRevsLimit : Int(limit)
+    }
+
+    func save(_ txn: Transaction, tables: Tables) throws {
+        try txn.writeCounter(tables.meta, MetaKey.updateSequence, updateSequence)
+        try txn.writeCounter(tables.meta, MetaKey.purgeSequence, purgeSequence)
+        try txn.writeCounter(tables.meta, MetaKey.documentCount, documentCount)
+        try txn.writeCounter(tables.meta, MetaKey.deletedCount, deletedCount)
+        try txn.writeCounter(tables.meta, MetaKey.externalSize, externalSize)
+        try txn.writeCounter(tables.meta, MetaKey.nextBlob, nextBlob)
+    }
+
+    /// Takes the next update sequence for a changed document.
+    mutating func nextSequence() -> UInt64 {
+        updateSequence += 1
+        return updateSequence
+    }
+}

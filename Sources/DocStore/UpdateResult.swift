@@ -1,0 +1,93 @@
+/// The outcome of one document in a write: its new revision, or why it failed.
+public struct UpdateResult: Sendable, Equatable {
+    public let id: String
+    /// The new revision (`N-hex`, or `0-N` for local documents) on success.
+    public let revision: String?
+    public let error: DocStoreError?
+
+    init(id: String, revision: Revision) {
+        self.id = id
+        self.revision = revision.description
+        self.error = nil
+    }
+
+    init(id: String, localRevision: String) {
+        self.id = id
+        self.revision = localRevision
+        self.error = nil
+    }
+
+    init(id: String, error: DocStoreError) {
+        self.id = id
+        self.revision = nil
+        self.error = error
+    }
+
+    public var isSuccess: Bool { error == nil }
+}
+
+/// An update checked and serialized outside the writer, so the writer does only what
+/// needs the transaction.
+struct PreparedUpdate: Sendable {
+    enum Attachment: Sendable {
+        case inline(name: String, contentType: String, bytes: [UInt8], digest: String)
+        case stub(name: String, digest: String?)
+        case staged(name: String, contentType: String, StagedAttachment)
+
+        var name: String {
+            switch self {
+            case .inline(let name, _, _, _), .stub(let name, _), .staged(let name, _, _): name
+            }
+        }
+    }
+
+    let id: String
+    let parent: Revision?
+    let path: RevisionPath?
+    let localRevision: UInt64?
+    let deleted: Bool
+    let body: [UInt8]
+    let attachments: [Attachment]
+    /// Interactive edits (`new_edits: true`) check revisions; replicated ones merge.
+    let checkRevisions: Bool
+
+    var isLocal: Bool { id.hasPrefix(LocalDocument.prefix) }
+
+    init(_ update: DocumentUpdate, newEdits: Bool, maxDocumentSize: Int) throws(DocStoreError) {
+        id = update.id ?? UUIDs.random()
+        try DocumentUpdate.validate(id: id)
+        checkRevisions = newEdits
+        localRevision = update.localRevision
+        deleted = update.deleted
+        body = JSON.object(update.body).serialized()
+        guard body.count <= maxDocumentSize else {
+            throw DocStoreError(.documentTooLarge, id)
+        }
+        if newEdits || id.hasPrefix(LocalDocument.prefix) {
+            parent = update.revision
+            path = nil
+        } else {
+            if let revisions = update.revisions {
+                if let revision = update.revision, revision != revisions.revisions.first {
+                    throw DocStoreError(.badRequest, "_rev does not match _revisions")
+                }
+                path = revisions
+            } else if let revision = update.revision {
+                path = RevisionPath(start: revision.position, ids: [revision.id])
+            } else {
+                throw DocStoreError(.badRequest, "When new_edits is false, each document needs a _rev or _revisions")
+            }
+            parent = nil
+        }
+        attachments = update.attachments.map { name, input in
+            switch input {
+            case .inline(let contentType, let data):
+                .inline(name: name, contentType: contentType, bytes: data, digest: RevisionHash.attachmentDigest(data))
+            case .stub(let digest):
+                .stub(name: name, digest: digest)
+            case .staged(let contentType, let staged):
+                .staged(name: name, contentType: contentType, staged)
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import DocStore
+import Foundation
+
+/// The child process of DocStoreTests' crash test: writes documents as fast as it can
+/// from several tasks and prints `id rev` for each write once it is acknowledged, until
+/// the test kills it with SIGKILL.
+@main
+struct CrashWriter {
+    static func main() async throws {
+        let directory = CommandLine.arguments[1]
+        let prefix = CommandLine.arguments[2]
+        var configuration = DocumentStore.Configuration(dataDirectory: directory)
+        configuration.initialMapSize = 1 << 20  // small, so that map growth happens under fire
+        let store = try DocumentStore(configuration: configuration)
+        let db = store.databaseExists("crash") ? try store.database("crash") : try store.createDatabase("crash")
+        let lock = NSLock()
+        let acknowledge: @Sendable ([String]) -> Void = { lines in
+            lock.lock()
+            defer { lock.unlock() }
+            FileHandle.standardOutput.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var round = 0
+                    var last: (String, String)?
+                    while true {
+                        round += 1
+                        if task % 2 == 0 {
+                            let batch = (0..<25).map { i in
+                                DocumentUpdate(id: "\(prefix)-\(task)-\(round)-\(i)", body: ["payload": .string(String(repeating: "p", count: 200 + i))])
+                            }
+                            let results = try await db.update(batch)
+                            acknowledge(results.compactMap { r in r.revision.map { "\(r.id) \($0)" } })
+                        } else if let (id, rev) = last, round % 3 == 0 {
+                            let next = try await db.put(DocumentUpdate(id: id, revision: Revision(rev), body: ["round": .number(JSONNumber(round))]))
+                            last = (id, next)
+                            acknowledge(["\(id) \(next)"])
+                        } else {
+                            let id = "\(prefix)-\(task)-\(round)"
+                            let rev = try await db.put(DocumentUpdate(id: id, body: ["n": .number(JSONNumber(round))]))
+                            last = (id, rev)
+                            acknowledge(["\(id) \(rev)"])
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}

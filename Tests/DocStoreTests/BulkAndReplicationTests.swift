@@ -1,0 +1,101 @@
+import Testing
+@testable import DocStore
+
+@Suite struct BulkAndReplicationTests {
+    @Test func bulkResultsArePerDocument() async throws {
+        let db = try TemporaryStore().database()
+        let rev = try await db.put(doc("exists"))
+        let results = try await db.update([
+            doc("new"), doc("exists"), doc("exists", ["v": 2], rev: rev), doc("_bad"),
+        ])
+        #expect(results.map(\.id) == ["new", "exists", "exists", "_bad"])
+        #expect(results[0].isSuccess)
+        #expect(results[1].error == .updateConflict)
+        #expect(results[2].isSuccess)
+        #expect(results[3].error?.code == .badRequest)
+        #expect(try db.info().documentCount == 2)
+    }
+
+    @Test func replicatedWritesMergeAndNeverConflict() async throws {
+        let db = try TemporaryStore().database()
+        let path = RevisionPath(start: 3, ids: ["c", "b", "a"])
+        let first = try await db.update([DocumentUpdate(id: "d", revisions: path, body: ["v": 3])], newEdits: false)
+        #expect(first[0].revision == "3-c")
+        // The same history again changes nothing and is no error.
+        let again = try await db.update([DocumentUpdate(id: "d", revisions: path, body: ["v": 3])], newEdits: false)
+        #expect(again[0].isSuccess)
+        #expect(try db.info().updateSequence == 1)
+        // A sibling branch becomes a conflict, not an error.
+        let sibling = RevisionPath(start: 3, ids: ["z", "b", "a"])
+        _ = try await db.update([DocumentUpdate(id: "d", revisions: sibling, body: ["v": "z"])], newEdits: false)
+        var options = DocumentReadOptions()
+        options.conflicts = true
+        let read = try db.document("d", options: options)
+        #expect(read.revision == rev("3-z"))
+        #expect(read.conflicts == [rev("3-c")])
+        // Extending a leaf replaces it.
+        _ = try await db.update(
+            [DocumentUpdate(id: "d", revisions: RevisionPath(start: 4, ids: ["d", "c", "b", "a"]), body: [:])], newEdits: false)
+        let all = try db.openRevisions("d", revisions: nil)
+        #expect(all.count == 2)
+    }
+
+    @Test func replicatedWriteWithoutHistoryUsesRev() async throws {
+        let db = try TemporaryStore().database()
+        let results = try await db.update([DocumentUpdate(id: "d", revision: rev("5-abc"))], newEdits: false)
+        #expect(results[0].revision == "5-abc")
+        let missing = try await db.update([DocumentUpdate(id: "e")], newEdits: false)
+        #expect(missing[0].error?.code == .badRequest)
+    }
+
+    @Test func revisionsDiffReportsMissingAndPossibleAncestors() async throws {
+        let db = try TemporaryStore().database()
+        let rev1 = try await db.put(doc("a"))
+        let diff = try db.revisionsDiff(["a": [rev(rev1), rev("2-x")], "b": [rev("1-y")]])
+        #expect(diff["a"]?.missing == [rev("2-x")])
+        #expect(diff["a"]?.possibleAncestors == [rev(rev1)])
+        #expect(diff["b"]?.missing == [rev("1-y")])
+        #expect(diff["b"]?.possibleAncestors == [])
+    }
+
+    @Test func revsLimitStemsTrees() async throws {
+        let db = try TemporaryStore().database()
+        try await db.setRevsLimit(3)
+        #expect(try db.revsLimit() == 3)
+        var current = try await db.put(doc("a"))
+        for i in 0..<10 { current = try await db.put(doc("a", ["i": .number(JSONNumber(i))], rev: current)) }
+        var options = DocumentReadOptions()
+        options.revisions = true
+        let read = try db.document("a", options: options)
+        #expect(read.revisions?.ids.count == 3)
+        #expect(read.revisions?.start == 11)
+        await #expect(throws: DocStoreError.self) { try await db.setRevsLimit(0) }
+    }
+
+    @Test func bothSidesConvergeOnTheSameWinner() async throws {
+        let temp = try TemporaryStore()
+        let left = try temp.database("left")
+        let right = try temp.database("right")
+        let base = try await left.put(doc("x", ["v": 0]))
+        _ = try await right.update([DocumentUpdate(id: "x", revision: rev(base), body: ["v": 0])], newEdits: false)
+        try await left.put(doc("x", ["v": "left"], rev: base))
+        try await right.put(doc("x", ["v": "right"], rev: base))
+        // Replicate every leaf both ways, with its history.
+        for (source, target) in [(left, right), (right, left)] {
+            var options = DocumentReadOptions()
+            options.revisions = true
+            let leaves = try source.openRevisions("x", revisions: nil, options: options)
+            let updates = leaves.compactMap { answer -> DocumentUpdate? in
+                guard case .found(let d) = answer else { return nil }
+                return DocumentUpdate(id: "x", revisions: d.revisions, deleted: d.deleted, body: d.fields())
+            }
+            _ = try await target.update(updates, newEdits: false)
+        }
+        var options = DocumentReadOptions()
+        options.conflicts = true
+        let l = try left.document("x", options: options)
+        let r = try right.document("x", options: options)
+        #expect(l.revision == r.revision)
+        #expect(l.conflicts == r.conflicts && l.conflicts?.count == 1)
+    }
+}
