@@ -10,10 +10,12 @@ let package = Package(
         .executable(name: "divan", targets: ["divan"]),
         .library(name: "DocStore", targets: ["DocStore"]),
         .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -24,14 +26,32 @@ let package = Package(
             name: "DocStore",
             dependencies: ["LMDB", "Zstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "ObjectStore",
+            dependencies: ["LMDB", "Zstd", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "DocStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "divan",
-            dependencies: ["DocStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Server", "DocStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The child process the crash-safety test kills (built with the tests).
         .executableTarget(name: "docstore-crash-writer", dependencies: ["DocStore"], path: "Tests/CrashWriter"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "DocStore", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

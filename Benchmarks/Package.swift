@@ -1,5 +1,9 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
+
+// SwiftPM names a path dependency after its folder, which differs between clones.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 // A separate package so that `swift build` / `swift test` at the root never compile it.
 let package = Package(
@@ -9,7 +13,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "divan-bench",
-            dependencies: [.product(name: "DocStore", package: "divan"), .product(name: "LMDB", package: "divan")]
+            dependencies: [.product(name: "DocStore", package: root), .product(name: "LMDB", package: root)]
         )
     ],
     swiftLanguageModes: [.v6]

@@ -68,9 +68,9 @@ extension DocumentDatabase {
         return attachment
     }
 
-    /// Reads `range` of an attachment's bytes, calling `body` a chunk at a time (each
-    /// a fresh array: nothing points into the map once `body` returns). Each call runs
-    /// in its own short snapshot, so a slow consumer holds no read transaction open.
+    /// Reads `range` of an attachment's bytes, calling `body` a piece at a time (each
+    /// a fresh array: nothing points into the map once `body` returns). Each piece is
+    /// read in its own short snapshot, so a slow consumer holds no read transaction open.
     /// - Throws: `not_found` when the attachment's bytes are gone (its revision was
     ///   replaced and no revision keeps them).
     public func readAttachment(
@@ -82,14 +82,21 @@ extension DocumentDatabase {
         var offset = wanted.lowerBound
         while offset < wanted.upperBound {
             let end = min(offset + step, wanted.upperBound)
-            let piece = try read { txn in
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(end - offset)
-                try BlobStore(tables: tables).read(txn, attachment.blob, range: offset..<end) { bytes.append(contentsOf: $0) }
-                return bytes
-            }
-            try await body(piece)
+            try await body(try attachmentBytes(attachment, range: offset..<end))
             offset = end
         }
     }
+
+    /// The bytes of `range` of an attachment, read in one snapshot. O(range length).
+    public func attachmentBytes(_ attachment: AttachmentInfo, range: Range<Int>) throws(DocStoreError) -> [UInt8] {
+        try read { txn in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(range.count)
+            try BlobStore(tables: tables).read(txn, attachment.blob, range: range) { bytes.append(contentsOf: $0) }
+            return bytes
+        }
+    }
+
+    /// The size of the pieces `AttachmentByteStream`-style readers should ask for.
+    public var attachmentReadSize: Int { configuration.attachmentChunkSize * 4 }
 }

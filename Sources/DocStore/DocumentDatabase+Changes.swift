@@ -57,10 +57,17 @@ extension DocumentDatabase {
                 let start = options.descending ? nil : SequenceKey.encode(options.since + 1)
                 try txn.scan(tables.sequences, from: start, descending: options.descending) { entry in
                     let sequence = SequenceKey.decode(entry.key)
-                    let id = String(decoding: entry.value, as: UTF8.self)
-                    if let ids = options.documentIDs, !ids.contains(id) { return true }
-                    guard let record = try loadRecord(id, txn) else { return true }
-                    return try emit(sequence, id, record)
+                    let summary = try SequenceEntry(decoding: entry.value)
+                    if let ids = options.documentIDs, !ids.contains(summary.id) { return true }
+                    if let limit = options.limit, count >= limit { return false }
+                    guard options.includeDocuments else {
+                        count += 1
+                        last = sequence
+                        let revisions = options.allLeaves ? summary.leaves : Array(summary.leaves.prefix(1))
+                        return try visit(Change(sequence: sequence, id: summary.id, revisions: revisions, deleted: summary.deleted, document: nil))
+                    }
+                    guard let record = try loadRecord(summary.id, txn) else { return true }
+                    return try emit(sequence, summary.id, record)
                 }
             }
             if count == 0 || !options.descending && options.limit.map({ count < $0 }) ?? true {

@@ -81,7 +81,7 @@ extension DocumentDatabase {
                 }
                 if record.isDeleted { batch.deletedCount += 1 } else { batch.documentCount += 1 }
                 record.sequence = batch.nextSequence()
-                try txn.put(self.tables.sequences, key: SequenceKey.encode(record.sequence), value: key)
+                try txn.put(self.tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: id, record: record).encoded())
                 try txn.put(self.tables.documents, key: key, value: record.encoded())
             }
             return purged

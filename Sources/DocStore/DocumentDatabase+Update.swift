@@ -51,27 +51,45 @@ extension DocumentDatabase {
         return result.revision!
     }
 
-    /// Applies one prepared update; per-document failures are results, and a failing
-    /// document's partial writes are undone by running it in a nested transaction.
+    /// Applies one prepared update. Per-document failures (conflicts, missing stubs)
+    /// are found before anything is written and become results; an error after the
+    /// first write fails the whole request, which the writer then undoes.
     private func applyOne(_ update: PreparedUpdate, _ txn: Transaction, _ batch: inout BatchState) throws -> UpdateResult {
         if update.isLocal { return try applyLocal(update, txn) }
-        let before = batch
+        let plan: WritePlan?
         do {
-            return try txn.nested { child in
-                try update.checkRevisions ? applyEdit(update, child, &batch) : applyReplicated(update, child, &batch)
-            }
+            plan = try update.checkRevisions ? planEdit(update, txn) : planReplicated(update, txn)
         } catch let error as DocStoreError {
-            batch = before
             return UpdateResult(id: update.id, error: error)
         }
+        guard let plan else { return UpdateResult(id: update.id, revision: Revision(position: update.path!.start, id: update.path!.ids[0])) }
+        do {
+            try write(update, plan, txn, &batch)
+        } catch let error as LMDBError where error == .mapFull {
+            throw error
+        } catch {
+            throw DocStoreError(.storage, "write failed after it began: \(error)")
+        }
+        return UpdateResult(id: update.id, revision: plan.revision)
     }
 
 
+    /// What an update will write, decided before anything is written.
+    struct WritePlan {
+        var record: DocumentRecord
+        let existed: Bool
+        let revision: Revision
+        let path: RevisionPath
+        /// Resolved attachments; those at `inlineIndices` still need their blob stored.
+        var attachments: [AttachmentInfo]
+        var inlineBytes: [Int: [UInt8]]
+    }
+
     /// An interactive edit: the parent must be a leaf (or absent for a new document,
     /// or the deleted winner when a deleted document is created again).
-    private func applyEdit(_ update: PreparedUpdate, _ txn: Transaction, _ batch: inout BatchState) throws -> UpdateResult {
+    private func planEdit(_ update: PreparedUpdate, _ txn: Transaction) throws -> WritePlan? {
         let existing = try loadRecord(update.id, txn)
-        var record = existing ?? DocumentRecord()
+        let record = existing ?? DocumentRecord()
         let parent: Revision?
         if let requested = update.parent {
             guard record.tree.isLeaf(requested) else { throw DocStoreError.updateConflict }
@@ -83,44 +101,41 @@ extension DocumentDatabase {
             parent = nil
         }
         let position = (parent?.position ?? 0) + 1
-        let attachments = try resolveAttachments(update, position: position, candidates: [parent].compactMap { $0 }, record, txn, &batch)
+        let (attachments, inline) = try resolveAttachments(update, position: position, candidates: [parent].compactMap { $0 }, record)
         let revision = Revision(
             position: position,
             id: RevisionHash.compute(parent: parent, deleted: update.deleted, body: update.body, attachments: attachments))
         let path = RevisionPath(start: position, ids: [revision.id] + (parent.map { [$0.id] } ?? []))
-        try store(update, revision: revision, path: path, attachments: attachments, into: &record, existed: existing != nil, txn, &batch)
-        return UpdateResult(id: update.id, revision: revision)
+        return WritePlan(record: record, existed: existing != nil, revision: revision, path: path, attachments: attachments, inlineBytes: inline)
     }
 
-    /// A replicated edit (`new_edits: false`): merge the history, never conflict.
-    private func applyReplicated(_ update: PreparedUpdate, _ txn: Transaction, _ batch: inout BatchState) throws -> UpdateResult {
+    /// A replicated edit (`new_edits: false`): merge the history, never conflict; nil
+    /// when the revision is already there.
+    private func planReplicated(_ update: PreparedUpdate, _ txn: Transaction) throws -> WritePlan? {
         let path = update.path!
         let revision = Revision(position: path.start, id: path.ids[0])
         let existing = try loadRecord(update.id, txn)
-        var record = existing ?? DocumentRecord()
-        if record.tree.contains(revision) { return UpdateResult(id: update.id, revision: revision) }
+        let record = existing ?? DocumentRecord()
+        if record.tree.contains(revision) { return nil }
         // Stubs refer to attachments of the nearest ancestor we hold as a leaf.
         let ancestors = path.revisions.dropFirst().filter { record.tree.isLeaf($0) }
-        let attachments = try resolveAttachments(update, position: revision.position, candidates: Array(ancestors), record, txn, &batch)
-        try store(update, revision: revision, path: path, attachments: attachments, into: &record, existed: existing != nil, txn, &batch)
-        return UpdateResult(id: update.id, revision: revision)
+        let (attachments, inline) = try resolveAttachments(update, position: revision.position, candidates: Array(ancestors), record)
+        return WritePlan(record: record, existed: existing != nil, revision: revision, path: path, attachments: attachments, inlineBytes: inline)
     }
 
-    /// Turns attachment inputs into stored attachments: inline bytes become blobs,
-    /// staged uploads are taken, stubs are found in the candidate revisions (then in any
-    /// leaf with the same name and digest).
+    /// Resolves attachment inputs without writing: staged uploads are taken, stubs are
+    /// found in the candidate revisions (then in any leaf with the same name and
+    /// digest), inline bytes get their blob when written.
     private func resolveAttachments(
-        _ update: PreparedUpdate, position: Int, candidates: [Revision], _ record: DocumentRecord,
-        _ txn: Transaction, _ batch: inout BatchState
-    ) throws -> [AttachmentInfo] {
+        _ update: PreparedUpdate, position: Int, candidates: [Revision], _ record: DocumentRecord
+    ) throws(DocStoreError) -> ([AttachmentInfo], [Int: [UInt8]]) {
         var result: [AttachmentInfo] = []
+        var inline: [Int: [UInt8]] = [:]
         for attachment in update.attachments {
             switch attachment {
             case .inline(let name, let contentType, let bytes, let digest):
-                let blob = batch.nextBlob
-                batch.nextBlob += 1
-                try BlobStore(tables: tables).store(txn, blob, bytes: bytes, chunkSize: configuration.attachmentChunkSize)
-                result.append(AttachmentInfo(name: name, contentType: contentType, digest: digest, length: bytes.count, revpos: position, blob: blob))
+                inline[result.count] = bytes
+                result.append(AttachmentInfo(name: name, contentType: contentType, digest: digest, length: bytes.count, revpos: position, blob: 0))
             case .staged(let name, let contentType, let staged):
                 result.append(AttachmentInfo(name: name, contentType: contentType, digest: staged.digest, length: staged.length, revpos: position, blob: staged.blob))
             case .stub(let name, let digest):
@@ -133,22 +148,26 @@ extension DocumentDatabase {
                 result.append(found)
             }
         }
-        return result
+        return (result, inline)
     }
 
-    /// Merges the new leaf into the record, keeps bodies for leaves only, stems, and
-    /// writes the record and its by-sequence entry.
-    private func store(
-        _ update: PreparedUpdate, revision: Revision, path: RevisionPath, attachments: [AttachmentInfo],
-        into record: inout DocumentRecord, existed: Bool, _ txn: Transaction, _ batch: inout BatchState
-    ) throws {
-        let wasDeleted = record.isDeleted
+    /// Stores inline attachment bytes, merges the new leaf into the record, keeps bodies
+    /// for leaves only, stems, and writes the record and its by-sequence entry.
+    private func write(_ update: PreparedUpdate, _ plan: WritePlan, _ txn: Transaction, _ batch: inout BatchState) throws {
+        var record = plan.record
+        var attachments = plan.attachments
         let blobs = BlobStore(tables: tables)
-        record.tree.merge(path, leafDeleted: update.deleted)
+        for (index, bytes) in plan.inlineBytes.sorted(by: { $0.key < $1.key }) {
+            attachments[index].blob = batch.nextBlob
+            batch.nextBlob += 1
+            try blobs.store(txn, attachments[index].blob, bytes: bytes, chunkSize: configuration.attachmentChunkSize)
+        }
+        let wasDeleted = record.isDeleted
+        record.tree.merge(plan.path, leafDeleted: update.deleted)
         record.tree.stem(toDepth: batch.revsLimit)
         let leaf = LeafBody(body: update.body, attachments: attachments)
         for attachment in attachments { try blobs.addReferences(txn, attachment.blob, 1) }
-        record.leaves[revision] = leaf
+        record.leaves[plan.revision] = leaf
         batch.externalSize += UInt64(leaf.bodySize)
         for (old, body) in record.leaves where !record.tree.isLeaf(old) {
             record.leaves[old] = nil
@@ -156,13 +175,13 @@ extension DocumentDatabase {
             for attachment in body.attachments { try blobs.addReferences(txn, attachment.blob, -1) }
         }
         let key = Array(update.id.utf8)
-        if existed {
+        if plan.existed {
             try txn.delete(tables.sequences, key: SequenceKey.encode(record.sequence))
             if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
         }
         if record.isDeleted { batch.deletedCount += 1 } else { batch.documentCount += 1 }
         record.sequence = batch.nextSequence()
-        try txn.put(tables.sequences, key: SequenceKey.encode(record.sequence), value: key)
+        try txn.put(tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: update.id, record: record).encoded())
         try txn.put(tables.documents, key: key, value: record.encoded())
     }
 }

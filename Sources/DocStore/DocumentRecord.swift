@@ -134,3 +134,42 @@ struct LeafBody {
         for _ in 0..<count { attachments.append(try AttachmentInfo(from: &reader)) }
     }
 }
+
+/// The value of a `seq` table entry: enough to answer a changes row (id, deleted flag,
+/// leaves in winner order) without reading the document record.
+struct SequenceEntry {
+    var id: String
+    var deleted: Bool
+    var leaves: [Revision]
+
+    init(id: String, record: DocumentRecord) {
+        self.id = id
+        deleted = record.isDeleted
+        leaves = record.tree.leaves.map(\.revision)
+    }
+
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: id.utf8.count + 48 * leaves.count)
+        writer.string(id)
+        writer.byte(deleted ? 1 : 0)
+        writer.varint(leaves.count)
+        for leaf in leaves {
+            writer.varint(leaf.position)
+            writer.string(leaf.id)
+        }
+        return writer.bytes
+    }
+
+    init(decoding buffer: UnsafeRawBufferPointer) throws(DocStoreError) {
+        var reader = ByteReader(buffer)
+        id = try reader.string()
+        deleted = try reader.byte() == 1
+        let count = try reader.int()
+        leaves = []
+        leaves.reserveCapacity(min(count, 64))
+        for _ in 0..<count {
+            let position = try reader.int()
+            leaves.append(Revision(position: position, id: try reader.string()))
+        }
+    }
+}

@@ -5,9 +5,9 @@ import Synchronization
 /// The one writer of a database: it drains every waiting request into one LMDB write
 /// transaction and one fsync (group commit), then answers each request.
 ///
-/// A request's work runs in a nested transaction, so a request that throws is undone
-/// alone and the others in its batch still commit. Results are delivered only after
-/// the commit (and its fsync) returned: a success means the data is on disk.
+/// A request that throws is undone alone (the batch runs again without it) and the
+/// others in its batch still commit. Results are delivered only after the commit (and
+/// its fsync) returned: a success means the data is on disk.
 ///
 /// Write transactions must not span an `await` (LMDB's writer lock is tied to the
 /// thread), so batches run synchronously on a serial dispatch queue, never on the
@@ -88,27 +88,41 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
+    /// Runs a batch. A job that throws is taken out and the batch runs again without
+    /// it (its writes so far are undone with the aborted transaction): failures are rare,
+    /// and this keeps the common path free of nested transactions, which cost LMDB a
+    /// large allocation each.
     private func run(_ jobs: [Job]) {
-        do {
-            let committed = try environment.write { txn -> BatchState in
-                var batch = try BatchState(loading: txn, tables: tables)
-                for job in jobs {
-                    let before = batch
-                    do {
-                        try txn.nested { child in try job.work(child, &batch) }
-                    } catch let error as LMDBError where error == .mapFull {
-                        throw error
-                    } catch {
-                        batch = before  // the job failed alone; its result carries the error
+        var active = jobs
+        while !active.isEmpty {
+            do {
+                let committed = try environment.write { txn -> BatchState in
+                    var batch = try BatchState(loading: txn, tables: tables)
+                    for (index, job) in active.enumerated() {
+                        do {
+                            try job.work(txn, &batch)
+                        } catch let error as LMDBError where error == .mapFull {
+                            throw error
+                        } catch {
+                            throw JobFailure(index: index)
+                        }
                     }
+                    try batch.save(txn, tables: tables)
+                    return batch
                 }
-                try batch.save(txn, tables: tables)
-                return batch
+                didCommit(committed)
+                for job in active { job.finish(nil) }
+                return
+            } catch let failure as JobFailure {
+                // The job recorded its own error; it is answered once the rest commits.
+                let failed = active.remove(at: failure.index)
+                failed.finish(nil)
+            } catch {
+                for job in active { job.finish(DocStoreError(.storage, "write failed: \(error)")) }
+                return
             }
-            didCommit(committed)
-            for job in jobs { job.finish(nil) }
-        } catch {
-            for job in jobs { job.finish(DocStoreError(.storage, "write failed: \(error)")) }
         }
     }
+
+    private struct JobFailure: Error { let index: Int }
 }

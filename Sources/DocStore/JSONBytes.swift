@@ -31,6 +31,41 @@ enum JSONBytes {
         hasByte(w, 0x22) | hasByte(w, 0x5C) | hasLess(w, 0x20)
     }
 
+    /// A word containing every byte of a buffer of `n < 8` bytes (some repeated), padded with
+    /// spaces, so one `needsAttention` test covers a short string. Reads only `[p, p + n)`.
+    @inlinable @inline(__always)
+    static func shortWord(_ p: UnsafePointer<UInt8>, count n: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(p)
+        if n >= 4 {
+            let lo = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let hi = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)))
+            return lo | hi &<< 32
+        }
+        if n == 0 { return 0x2020_2020_2020_2020 }
+        return 0x2020_2020_2000_0000 | UInt64(p[0]) | UInt64(p[n &>> 1]) &<< 8 | UInt64(p[n &- 1]) &<< 16
+    }
+
+    /// Byte-wise equality of two buffers, compared a word at a time. O(n).
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = a.count
+        guard n == b.count else { return false }
+        guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+        let ra = UnsafeRawPointer(pa), rb = UnsafeRawPointer(pb)
+        var k = 0
+        while k &+ 8 <= n {
+            if ra.loadUnaligned(fromByteOffset: k, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
+                return false
+            }
+            k &+= 8
+        }
+        while k < n {
+            if pa[k] != pb[k] { return false }
+            k &+= 1
+        }
+        return true
+    }
+
     /// Returns the offset of the first byte in `p[from..<to]` that starts an invalid UTF-8
     /// sequence (bad lead, bad continuation, overlong, surrogate, > U+10FFFF, truncated), or nil if
     /// the range is valid. O(n); only used off the fast path (error reporting).

@@ -10,13 +10,21 @@ extension JSONParser {
         var j = i
         var high: UInt64 = 0
         while true {
-            while j &+ 8 <= end {
-                let w = p.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                if JSONBytes.needsAttention(w) != 0 { break }
-                high |= w
-                j &+= 8
+            if j &+ 8 <= end {
+                let w = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                let m = JSONBytes.needsAttention(w)
+                if m == 0 {
+                    high |= w
+                    j &+= 8
+                    continue
+                }
+                // The lowest flagged byte is exact: jump straight to it.
+                let skip = m.trailingZeroBitCount &>> 3
+                high |= w & ((1 &<< UInt64(skip &* 8)) &- 1)
+                j &+= skip
+            } else if j >= end {
+                throw JSONError(message: "unterminated string", offset: start &- 1)
             }
-            guard j < end else { throw JSONError(message: "unterminated string", offset: start &- 1) }
             let b = byte(j)
             if b == 0x22 { break }
             if b == 0x5C { return try parseEscapedString(start: start, escapeAt: j, fingerprint: fingerprint) }
@@ -30,6 +38,7 @@ extension JSONParser {
         if fingerprint {
             if n <= JSONStringCache.maxLength {
                 // Short key: identify it by its exact bytes and reuse a cached String if we can.
+                // (Values are not cached: measured, their hit rate is too low to pay off.)
                 let (w0, w1) = start &+ 8 <= end
                     ? JSONStringCache.wordsOverreading(p + start, count: n)
                     : JSONStringCache.words(p + start, count: n)
@@ -44,16 +53,17 @@ extension JSONParser {
         return try makeString(bytes, ascii: high & JSONBytes.highs == 0, start: start)
     }
 
-    /// Creates the String for a scanned string body: ASCII needs no validation beyond the
-    /// standard library's own fast check, anything else is validated strictly.
+    /// Creates the String for a scanned string body. ASCII needs no validation beyond the standard
+    /// library's own fast check. Otherwise `String(decoding:)` (fast, but it *repairs* invalid
+    /// input) is followed by a byte comparison: any repair changes the bytes, so equality proves
+    /// the input was valid UTF-8. This beats `String(validating:)`, whose generic path pays for
+    /// runtime metadata lookups on every call.
     @inline(__always)
     func makeString(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, start: Int) throws(JSONError) -> String {
-        if ascii {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        guard let s = String(validating: bytes, as: UTF8.self) else {
-            throw invalidUTF8(from: start, to: start &+ bytes.count)
-        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        if ascii { return s }
+        let unchanged = s.utf8.withContiguousStorageIfAvailable { JSONBytes.equal($0, bytes) } ?? Array(s.utf8).elementsEqual(bytes)
+        guard unchanged else { throw invalidUTF8(from: start, to: start &+ bytes.count) }
         return s
     }
 
@@ -64,7 +74,16 @@ extension JSONParser {
         var runStart = start
         var j = escapeAt
         while true {
-            guard j < end else { throw JSONError(message: "unterminated string", offset: start &- 1) }
+            if j &+ 8 <= end {
+                let m = JSONBytes.needsAttention(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
+                if m == 0 {
+                    j &+= 8
+                    continue
+                }
+                j &+= m.trailingZeroBitCount &>> 3
+            } else if j >= end {
+                throw JSONError(message: "unterminated string", offset: start &- 1)
+            }
             let b = byte(j)
             if b == 0x22 { break }
             if b < 0x20 { throw JSONError(message: "unescaped control character in string", offset: j) }
@@ -112,14 +131,15 @@ extension JSONParser {
         }
         appendRun(from: runStart, to: j)
         i = j &+ 1
-        let result: String? = scratch.withUnsafeBufferPointer { buffer in
-            String(validating: buffer, as: UTF8.self)
+        let result = scratch.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONError) -> String in try makeString(buffer, ascii: false, start: start) }
         }
-        guard let result else { throw invalidUTF8(from: start, to: j) }
+        // Decoded escapes are always valid, so an error points into the raw input.
+        guard case .success(let string) = result else { throw invalidUTF8(from: start, to: j) }
         if fingerprint {
             keyFingerprint = scratch.withUnsafeBufferPointer { JSONParser.fingerprint($0) }
         }
-        return result
+        return string
     }
 
     /// Copies raw input bytes `[from, to)` into `scratch`.

@@ -15,6 +15,8 @@ struct JSONParser: ~Copyable {
         var keyBase: Int
         /// Relative slot of an earlier duplicate of the pending key, or -1 for a new key.
         var duplicate: Int
+        /// One bit per key fingerprint seen: a clear bit proves a key is new without a scan.
+        var seen: UInt64
         /// Key → relative slot, built only once an object grows large.
         var index: [String: Int]?
     }
@@ -87,7 +89,7 @@ struct JSONParser: ~Copyable {
                     value = .object(JSONObject())
                 } else {
                     frames.push(Frame(isObject: true, valueBase: values.count, keyBase: keys.count,
-                                      duplicate: -1, index: nil))
+                                      duplicate: -1, seen: 0, index: nil))
                     try parseKey()
                     continue
                 }
@@ -100,7 +102,7 @@ struct JSONParser: ~Copyable {
                     value = .array([])
                 } else {
                     frames.push(Frame(isObject: false, valueBase: values.count, keyBase: keys.count,
-                                      duplicate: -1, index: nil))
+                                      duplicate: -1, seen: 0, index: nil))
                     continue
                 }
             case 0x74:
@@ -177,7 +179,10 @@ struct JSONParser: ~Copyable {
         let base = top.pointee.keyBase
         let n = keys.count &- base
         var duplicate = -1
-        if n < JSONParser.hashedKeyThreshold && top.pointee.index == nil {
+        let bit: UInt64 = 1 &<< ((fp &* 0xBF58_476D_1CE4_E5B9) &>> 58)
+        if top.pointee.seen & bit == 0 && top.pointee.index == nil {
+            top.pointee.seen |= bit  // certainly a new key
+        } else if n < JSONParser.hashedKeyThreshold && top.pointee.index == nil {
             let fps = fingerprints.base + base
             let ks = keys.base + base
             for j in 0..<n where fps[j] == fp && ks[j] == key {

@@ -24,8 +24,8 @@ extension JSON {
         return String(decoding: UnsafeBufferPointer(start: writer.base, count: writer.count), as: UTF8.self)
     }
 
-    /// Recursive writer behind the public entry points. Takes the value `borrowing` so the
-    /// payloads are read in place, without a retain/release per node.
+    /// Recursive writer behind the public entry points. Takes the value by address so array
+    /// elements and member values are read in place, without a copy (retain/release) per node.
     static func write(_ value: UnsafePointer<JSON>, to writer: inout JSONWriter) {
         switch value.pointee {
         case .null:

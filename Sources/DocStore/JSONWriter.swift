@@ -130,19 +130,29 @@ struct JSONWriter: ~Copyable {
             appendReserved(0x22)
             return
         }
+        if n < 8 && JSONBytes.needsAttention(JSONBytes.shortWord(p, count: n)) == 0 {
+            // Short and clean (typical of keys): one copy, no byte loop.
+            appendReserved(p, count: n)
+            appendReserved(0x22)
+            return
+        }
         var runStart = 0
         var i = 0
         while i < n {
             if i &+ 8 <= n {
-                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                if JSONBytes.needsAttention(w) == 0 {
+                let m = JSONBytes.needsAttention(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
+                if m == 0 {
                     i &+= 8
                     continue
                 }
+                i &+= m.trailingZeroBitCount &>> 3  // the lowest flagged byte is exact
             } else if n >= 8 {
-                // Tail: re-check the last 8 bytes (overlapping clean ones) in one go.
-                let w = UnsafeRawPointer(p + (n &- 8)).loadUnaligned(as: UInt64.self)
-                if JSONBytes.needsAttention(w) == 0 { break }
+                // Tail: check the last 8 bytes (overlapping clean ones) in one go, ignoring those
+                // before `i`. A flag there may be a false positive, so the byte is re-checked below.
+                let w = UInt64(littleEndian: UnsafeRawPointer(p + (n &- 8)).loadUnaligned(as: UInt64.self))
+                let m = JSONBytes.needsAttention(w) &>> UInt64((i &- (n &- 8)) &* 8)
+                if m == 0 { break }
+                i &+= m.trailingZeroBitCount &>> 3
             }
             let b = p[i]
             if b >= 0x20 && b != 0x22 && b != 0x5C {

@@ -4,7 +4,7 @@ import LMDB
 struct Tables: Sendable {
     /// id → `DocumentRecord`.
     let documents: Database
-    /// sequence (8 bytes, big-endian) → id: exactly one entry per document, its latest change.
+    /// sequence (8 bytes, big-endian) → `SequenceEntry`: exactly one entry per document, its latest change.
     let sequences: Database
     /// `_local/` id → `LocalDocument`.
     let local: Database

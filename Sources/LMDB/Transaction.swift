@@ -119,21 +119,4 @@ public struct Transaction {
         defer { mdb_cursor_close(cursor) }
         return try body(Cursor(pointer: cursor!))
     }
-
-    /// Runs `body` in a nested transaction: its writes join this transaction when it
-    /// returns and are undone alone when it throws. This transaction must not be used
-    /// while `body` runs.
-    public func nested<T>(_ body: (Transaction) throws -> T) throws -> T {
-        var child: OpaquePointer?
-        try LMDBError.check(mdb_txn_begin(environment.pointer, pointer, 0, &child))
-        let value: T
-        do {
-            value = try body(Transaction(pointer: child!, environment: environment))
-        } catch {
-            mdb_txn_abort(child)
-            throw error
-        }
-        try LMDBError.check(mdb_txn_commit(child))
-        return value
-    }
 }

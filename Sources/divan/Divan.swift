@@ -1,17 +1,91 @@
 import ArgumentParser
 import DocStore
+import Foundation
+import Logging
+import Server
 
 @main
 struct Divan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "divan",
-        abstract: "A CouchDB-compatible document database and S3-compatible object store in one binary.",
+        abstract: "A CouchDB-compatible document database (and, later, S3-compatible object store) in one binary.",
         version: DivanVersion.string,
-        subcommands: [Version.self]
+        subcommands: [Serve.self, Version.self]
     )
 }
 
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the version.")
     func run() { print("divan \(DivanVersion.string)") }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (CouchDB API on 127.0.0.1:5984 by default).")
+
+    @Option(help: "Data directory (default ./divan-data, or DIVAN_DATA).") var data: String?
+    @Option(help: "Address to listen on.") var bind: String?
+    @Option(name: .customLong("couch-port"), help: "CouchDB API port (0 disables it).") var couchPort: Int?
+    @Option(name: .customLong("s3-port"), help: "S3 API port (not yet available).") var s3Port: Int?
+    @Option(name: .customLong("app-port"), help: "App API port (not yet available).") var appPort: Int?
+    @Option(help: "Configuration file (JSON).") var config: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel: String?
+    @Option(name: .customLong("max-document-size"), help: "Largest document body in bytes.") var maxDocumentSize: Int?
+    @Option(name: .customLong("max-http-request-size"), help: "Largest request body read whole, in bytes.") var maxHTTPRequestSize: Int?
+    @Option(name: .customLong("password-iterations"), help: "PBKDF2 iterations for new password hashes.") var passwordIterations: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = try ConfigurationFile.load(config)
+        if let value = environment["DIVAN_DATA"] { configuration.dataDirectory = value }
+        if let value = environment["DIVAN_ADMIN_USER"] { configuration.adminUser = value }
+        if let value = environment["DIVAN_ADMIN_PASSWORD"] { configuration.adminPassword = value }
+        if let data { configuration.dataDirectory = data }
+        if let bind { configuration.bindAddress = bind }
+        if let couchPort { configuration.couchPort = couchPort }
+        if let logLevel { configuration.logLevel = logLevel }
+        if let maxDocumentSize { configuration.limits.maxDocumentSize = maxDocumentSize }
+        if let maxHTTPRequestSize { configuration.limits.maxHTTPRequestSize = maxHTTPRequestSize }
+        if let passwordIterations { configuration.passwordIterations = passwordIterations }
+        var logger = Logger(label: "divan")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        guard configuration.couchPort != 0 else {
+            logger.notice("every listener is disabled; nothing to do")
+            return
+        }
+        try await DivanServer.run(configuration: configuration, logger: logger)
+    }
+}
+
+/// The optional JSON configuration file: the lowest-precedence source of settings.
+enum ConfigurationFile {
+    static func load(_ path: String?) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        guard let path else { return configuration }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read configuration file \(path)")
+        }
+        let json: JSON
+        do { json = try JSON.parse(Array(data)) } catch { throw ValidationError("configuration file \(path): \(error)") }
+        if let value = json["data"]?.stringValue { configuration.dataDirectory = value }
+        if let value = json["bind"]?.stringValue { configuration.bindAddress = value }
+        if let value = json["couch_port"]?.int64Value { configuration.couchPort = Int(value) }
+        if let value = json["admin_user"]?.stringValue { configuration.adminUser = value }
+        if let value = json["log_level"]?.stringValue { configuration.logLevel = value }
+        if let value = json["max_document_size"]?.int64Value { configuration.limits.maxDocumentSize = Int(value) }
+        if let value = json["max_http_request_size"]?.int64Value { configuration.limits.maxHTTPRequestSize = Int(value) }
+        if let value = json["session_timeout"]?.int64Value { configuration.sessionTimeout = Int(value) }
+        if let value = json["password_iterations"]?.int64Value { configuration.passwordIterations = Int(value) }
+        if let value = json["max_dbs_open"]?.int64Value { configuration.maxOpenDatabases = Int(value) }
+        if let cors = json["cors"]?.objectValue {
+            configuration.cors.enabled = true
+            configuration.cors.origins = cors["origins"]?.arrayValue?.compactMap(\.stringValue) ?? ["*"]
+            configuration.cors.credentials = cors["credentials"]?.boolValue ?? false
+        }
+        if let keys = json["jwt_keys"]?.objectValue {
+            for (kid, secret) in keys {
+                if let text = secret.stringValue { configuration.jwtKeys[kid] = Array(text.utf8) }
+            }
+        }
+        return configuration
+    }
 }

@@ -1,0 +1,18 @@
+import DocStore
+
+/// Who a request runs as: CouchDB's `userCtx`.
+public struct UserContext: Sendable, Equatable {
+    public var name: String?
+    public var roles: [String]
+    /// How the user was authenticated (`default` for Basic, `cookie`, `jwt`), or nil.
+    public var authenticatedBy: String?
+
+    public static let anonymous = UserContext(name: nil, roles: [], authenticatedBy: nil)
+
+    public var isServerAdmin: Bool { roles.contains("_admin") }
+    public var isAuthenticated: Bool { name != nil }
+
+    var json: JSON {
+        ["name": name.map(JSON.string) ?? .null, "roles": .array(roles.map(JSON.string))]
+    }
+}

@@ -1,0 +1,96 @@
+import DocStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// What a CouchDB handler sees of a request: the method, the decoded path segments,
+/// the query, the authenticated user and the (not yet read) body.
+struct CouchRequest: Sendable {
+    let request: Request
+    /// Path segments, each percent-decoded after splitting, so `a%2Fb` is one segment.
+    let segments: [String]
+    let query: QueryParameters
+    let user: UserContext
+    let limits: ServerConfiguration.Limits
+
+    var method: HTTPRequest.Method { request.method }
+    var headers: HTTPFields { request.headers }
+
+    init(request: Request, user: UserContext, limits: ServerConfiguration.Limits) {
+        self.request = request
+        self.user = user
+        self.limits = limits
+        segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map { PercentDecoding.decode($0) }
+        query = QueryParameters(request.uri.query)
+    }
+
+    /// The whole body, refused beyond `max_http_request_size`.
+    func bodyBytes() async throws(CouchError) -> [UInt8] {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limits.maxHTTPRequestSize {
+            throw CouchError.requestTooLarge
+        }
+        var collected: [UInt8] = []
+        do {
+            for try await buffer in request.body {
+                guard collected.count + buffer.readableBytes <= limits.maxHTTPRequestSize else { throw CouchError.requestTooLarge }
+                collected.append(contentsOf: buffer.readableBytesView)
+            }
+        } catch let error as CouchError {
+            throw error
+        } catch {
+            throw CouchError.badRequest("could not read the request body")
+        }
+        return collected
+    }
+
+    /// The body parsed as JSON. CouchDB checks the content type on writes: anything
+    /// but `application/json` is 415.
+    func jsonBody(requireContentType: Bool = true) async throws(CouchError) -> JSON {
+        if requireContentType, let type = headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw CouchError(.unsupportedMediaType, "bad_content_type", "Content-Type must be application/json")
+        }
+        let bytes = try await bodyBytes()
+        do {
+            return try JSON.parse(bytes)
+        } catch {
+            throw CouchError.invalidJSON
+        }
+    }
+
+    /// The body as a JSON object (documents, `_bulk_docs`, ...).
+    func jsonObjectBody() async throws(CouchError) -> JSONObject {
+        guard case .object(let object) = try await jsonBody() else {
+            throw CouchError.badRequest("Request body must be a JSON object")
+        }
+        return object
+    }
+}
+
+extension Response {
+    /// A JSON response with CouchDB's headers.
+    static func json(_ value: JSON, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(bytes: value.serialized(), status: status, headers: headers)
+    }
+
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(bytes.count + 1)
+        buffer.writeBytes(bytes)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    static func error(_ error: CouchError) -> Response {
+        json(error.json, status: error.status)
+    }
+
+    /// `{"ok": true}` with the given status.
+    static func ok(status: HTTPResponse.Status = .ok) -> Response { json(["ok": true], status: status) }
+}
+
+extension HTTPField.Name {
+    static let couchRequestID = HTTPField.Name("X-Couch-Request-ID")!
+    static let couchUpdateNewRev = HTTPField.Name("X-Couch-Update-NewRev")!
+}

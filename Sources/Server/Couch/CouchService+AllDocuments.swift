@@ -1,0 +1,132 @@
+import DocStore
+import HTTPTypes
+import Hummingbird
+
+/// `_all_docs` (GET, POST with keys, `/queries`), `_design_docs`, `_local_docs`.
+extension CouchService {
+    func allDocuments(_ database: DocumentDatabase, _ path: [String], _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        try requireMember(access)
+        let endpoint = path[0]
+        if path.count == 2, path[1] == "queries" {
+            try Self.methodCheck(request, .post)
+            let body = try await request.jsonObjectBody()
+            guard let queries = body["queries"]?.arrayValue else { throw CouchError.badRequest("`queries` member must be a list") }
+            var results: [JSON] = []
+            for query in queries {
+                guard let object = query.objectValue else { throw CouchError.badRequest("each query must be an object") }
+                results.append(try allDocumentsJSON(database, endpoint, try Self.options(from: object, QueryParameters(nil))))
+            }
+            return .json(["results": .array(results)])
+        }
+        guard path.count == 1 else { throw CouchError.notFound }
+        var body = JSONObject()
+        if request.method == .post {
+            body = try await request.jsonObjectBody()
+        } else {
+            try Self.methodCheck(request, .get, .head)
+        }
+        return .json(try allDocumentsJSON(database, endpoint, try Self.options(from: body, request.query)))
+    }
+
+    /// Reads view-style options from a POST body (which wins) and the query string.
+    static func options(from body: JSONObject, _ query: QueryParameters) throws -> (AllDocumentsOptions, updateSeq: Bool) {
+        var options = AllDocumentsOptions()
+        func string(_ names: String...) throws -> String? {
+            for name in names {
+                if let value = body[name] {
+                    guard let text = value.stringValue else { throw QueryParameters.parseError("\(name) must be a string") }
+                    return text
+                }
+            }
+            for name in names {
+                if let value = try query.json(name) {
+                    guard let text = value.stringValue else { throw QueryParameters.parseError("\(name) must be a JSON string") }
+                    return text
+                }
+            }
+            return nil
+        }
+        func bool(_ name: String, _ fallback: Bool) throws -> Bool {
+            if let value = body[name] { return value.boolValue ?? fallback }
+            return try query.bool(name, default: fallback)
+        }
+        func int(_ name: String) throws -> Int? {
+            if let value = body[name] {
+                guard let number = value.int64Value, number >= 0 else { throw QueryParameters.parseError("\(name) must be a positive integer") }
+                return Int(number)
+            }
+            return try query.int(name)
+        }
+        options.startKey = try string("start_key", "startkey", "startkey_docid", "start_key_doc_id")
+        options.endKey = try string("end_key", "endkey", "endkey_docid", "end_key_doc_id")
+        options.inclusiveEnd = try bool("inclusive_end", true)
+        options.descending = try bool("descending", false)
+        options.limit = try int("limit")
+        options.skip = try int("skip") ?? 0
+        options.includeDocuments = try bool("include_docs", false)
+        options.conflicts = try bool("conflicts", false)
+        options.documentOptions.attachments = try bool("attachments", false)
+        if let key = try string("key") {
+            options.startKey = key
+            options.endKey = key
+            options.inclusiveEnd = true
+        }
+        let keys = try body["keys"] ?? query.json("keys")
+        if let keys {
+            guard let list = keys.arrayValue else { throw QueryParameters.parseError("`keys` must be an array") }
+            options.keys = list.map { $0.stringValue ?? $0.serializedString }
+        }
+        return (options, try bool("update_seq", false))
+    }
+
+    private func allDocumentsJSON(_ database: DocumentDatabase, _ endpoint: String, _ parsed: (AllDocumentsOptions, updateSeq: Bool)) throws -> JSON {
+        var (options, updateSeq) = parsed
+        if endpoint == "_local_docs" {
+            let rows: [JSON] = try database.localDocuments(options).map { local in
+                var row: JSONObject = ["id": .string(local.id), "key": .string(local.id), "value": ["rev": .string(local.revision)]]
+                if options.includeDocuments { row["doc"] = .object(try local.json()) }
+                return .object(row)
+            }
+            return ["total_rows": .null, "offset": .null, "rows": .array(rows)]
+        }
+        if endpoint == "_design_docs" { options.prefix = "_design/" }
+        let result = try database.allDocuments(options)
+        let rows: [JSON] = result.rows.map { row in
+            switch row.value {
+            case .revision(let revision):
+                var object: JSONObject = ["id": .string(row.id), "key": .string(row.id), "value": ["rev": .string(revision.description)]]
+                if options.includeDocuments { object["doc"] = row.document.map { .object($0.json()) } ?? .null }
+                return .object(object)
+            case .deleted(let revision):
+                var object: JSONObject = ["id": .string(row.id), "key": .string(row.id), "value": ["rev": .string(revision.description), "deleted": true]]
+                if options.includeDocuments { object["doc"] = .null }
+                return .object(object)
+            case .notFound:
+                return ["key": .string(row.id), "error": "not_found"]
+            }
+        }
+        var answer: JSONObject = ["total_rows": .number(JSONNumber(result.totalRows)), "offset": .number(JSONNumber(result.offset)), "rows": .array(rows)]
+        if updateSeq { answer["update_seq"] = .string(Sequence.format(result.updateSequence)) }
+        return .object(answer)
+    }
+
+    func localDocumentEndpoint(_ database: DocumentDatabase, _ id: String, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        try requireMember(access)
+        switch request.method {
+        case .get, .head:
+            return .json(.object(try database.localDocument(id).json()))
+        case .put:
+            var update = try DocumentUpdate(json: try await request.jsonObjectBody(), id: id)
+            if update.localRevision == nil, let text = request.query["rev"] { update.localRevision = Self.localRevision(text) }
+            let rev = try await database.put(update)
+            return .json(["ok": true, "id": .string(id), "rev": .string(rev)], status: .created)
+        case .delete:
+            var update = DocumentUpdate(id: id, deleted: true)
+            update.localRevision = request.query["rev"].flatMap(Self.localRevision)
+            let rev = try await database.put(update)
+            return .json(["ok": true, "id": .string(id), "rev": .string(rev)])
+        default:
+            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")
+        }
+    }
+}

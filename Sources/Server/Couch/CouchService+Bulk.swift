@@ -1,0 +1,99 @@
+import DocStore
+import HTTPTypes
+import Hummingbird
+
+/// `_bulk_docs`, `_bulk_get`.
+extension CouchService {
+    func bulkDocuments(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        try Self.methodCheck(request, .post)
+        try requireMember(access)
+        let body = try await request.jsonObjectBody()
+        guard let docs = body["docs"]?.arrayValue else { throw CouchError.badRequest("POST body must include `docs` parameter.") }
+        let newEdits = body["new_edits"]?.boolValue ?? true
+        var updates: [DocumentUpdate?] = []
+        var failures: [Int: (String, CouchError)] = [:]
+        for (index, item) in docs.enumerated() {
+            guard case .object(let object) = item else { throw CouchError.badRequest("Document must be a JSON object") }
+            do {
+                let update = try DocumentUpdate(json: object)
+                if let id = update.id, id.hasPrefix("_design/"), access != .admin {
+                    failures[index] = (id, CouchError(.forbidden, "forbidden", "You are not a db or server admin."))
+                    updates.append(nil)
+                } else {
+                    updates.append(update)
+                }
+            } catch {
+                failures[index] = (object["_id"]?.stringValue ?? "", CouchError(error))
+                updates.append(nil)
+            }
+        }
+        let results = try await database.update(updates.compactMap { $0 }, newEdits: newEdits)
+        var rows: [JSON] = []
+        var next = results.makeIterator()
+        for index in docs.indices {
+            if let (id, error) = failures[index] {
+                rows.append(["id": .string(id), "error": .string(error.error), "reason": .string(error.reason)])
+                continue
+            }
+            let result = next.next()!
+            if let error = result.error {
+                let couch = CouchError(error)
+                rows.append(["id": .string(result.id), "error": .string(couch.error), "reason": .string(couch.reason)])
+            } else if newEdits || result.id.hasPrefix(LocalDocument.prefix) {
+                rows.append(["ok": true, "id": .string(result.id), "rev": .string(result.revision!)])
+            }
+            // With new_edits=false CouchDB lists only the failures.
+        }
+        return .json(.array(rows), status: .created)
+    }
+
+    func bulkGet(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        try Self.methodCheck(request, .post)
+        try requireMember(access)
+        let body = try await request.jsonObjectBody()
+        guard let docs = body["docs"]?.arrayValue else { throw CouchError.badRequest("Missing JSON list of 'docs'.") }
+        var options = try readOptions(request.query)
+        options.revision = nil
+        let latest = try request.query.bool("latest")
+        var results: [JSON] = []
+        for item in docs {
+            guard let id = item["id"]?.stringValue else {
+                results.append(["id": .null, "docs": [["error": ["id": .null, "rev": .null, "error": "illegal_docid", "reason": "Document id must be a string."]]]])
+                continue
+            }
+            var itemOptions = options
+            if let since = item["atts_since"]?.arrayValue {
+                itemOptions.attachmentsSince = since.compactMap { $0.stringValue.flatMap(Revision.init) }
+            }
+            var revision: Revision?
+            if let text = item["rev"]?.stringValue {
+                guard let parsed = Revision(text) else {
+                    results.append(["id": .string(id), "docs": [["error": ["id": .string(id), "rev": .string(text), "error": "bad_request", "reason": "Invalid rev format"]]]])
+                    continue
+                }
+                revision = parsed
+            }
+            var entries: [JSON] = []
+            do {
+                let answers: [OpenRevision]
+                if let revision {
+                    answers = try database.openRevisions(id, revisions: [revision], latest: latest, options: itemOptions)
+                } else {
+                    answers = [.found(try database.document(id, options: itemOptions))]
+                }
+                for answer in answers {
+                    switch answer {
+                    case .found(let document): entries.append(["ok": .object(document.json())])
+                    case .missing(let rev):
+                        entries.append(["error": ["id": .string(id), "rev": .string(rev), "error": "not_found", "reason": "missing"]])
+                    }
+                }
+            } catch {
+                let couch = CouchError(error)
+                entries.append(["error": ["id": .string(id), "rev": .string(revision?.description ?? "undefined"), "error": .string(couch.error), "reason": .string(couch.reason)]])
+            }
+            results.append(["id": .string(id), "docs": .array(entries)])
+        }
+        return .json(["results": .array(results)])
+    }
+}

@@ -1,0 +1,208 @@
+import DocStore
+import HTTPTypes
+import Hummingbird
+
+/// How much a user may do in one database.
+enum DatabaseAccess: Equatable {
+    /// Database admin: design documents, `_security`, everything.
+    case admin
+    /// Member: read and write ordinary documents.
+    case member
+    /// A non-admin in `_users`: their own user document only.
+    case ownUserDocument(String)
+}
+
+/// `/{db}` and the database-level endpoints.
+extension CouchService {
+    func databaseEndpoint(_ name: String, _ request: CouchRequest) async throws -> Response {
+        try requireUser(request)
+        let rest = Array(request.segments.dropFirst())
+        if rest.isEmpty { return try await databaseRoot(name, request) }
+        let database = try store.database(name)
+        let access = try access(to: database, request.user)
+        switch rest[0] {
+        case "_all_docs", "_design_docs", "_local_docs":
+            return try await allDocuments(database, rest, request, access)
+        case "_bulk_docs": return try await bulkDocuments(database, request, access)
+        case "_bulk_get": return try await bulkGet(database, request, access)
+        case "_changes": return try await changes(database, request, access)
+        case "_revs_diff", "_missing_revs": return try await revisionsDiff(database, rest[0], request, access)
+        case "_ensure_full_commit":
+            try Self.methodCheck(request, .post)
+            return .json(["ok": true, "instance_start_time": "0"], status: .created)
+        case "_revs_limit": return try await revsLimit(database, request, access)
+        case "_security": return try await security(database, request, access)
+        case "_purge": return try await purge(database, request, access)
+        case "_compact", "_view_cleanup":
+            try Self.methodCheck(request, .post)
+            try requireAdmin(access)
+            try requireJSONContentType(request)
+            // LMDB reuses freed pages in place and Divan drops old revision bodies at
+            // once: there is nothing to compact.
+            return .json(["ok": true], status: .accepted)
+        case "_design":
+            guard rest.count >= 2 else { throw CouchError.notFound }
+            return try await documentEndpoint(database, "_design/" + rest[1], Array(rest.dropFirst(2)), request, access)
+        case "_local":
+            guard rest.count >= 2 else { throw CouchError.notFound }
+            return try await localDocumentEndpoint(database, "_local/" + rest[1], request, access)
+        case let id where id.hasPrefix("_"):
+            throw CouchError.badRequest("Only reserved document ids may start with underscore.")
+        default:
+            return try await documentEndpoint(database, rest[0], Array(rest.dropFirst()), request, access)
+        }
+    }
+
+    private func databaseRoot(_ name: String, _ request: CouchRequest) async throws -> Response {
+        switch request.method {
+        case .get, .head:
+            let database = try store.database(name)
+            _ = try access(to: database, request.user)
+            if case .ownUserDocument = try access(to: database, request.user) { throw CouchError.forbidden }
+            return .json(Self.infoJSON(try database.info()))
+        case .put:
+            try requireServerAdmin(request)
+            for parameter in ["q", "n"] where request.query[parameter] != nil {
+                // Cluster parameters change nothing on one node, but must be sane.
+                guard let value = try request.query.int(parameter), value >= 1 else {
+                    throw CouchError.badRequest("\(parameter) must be a positive integer")
+                }
+            }
+            let database = try store.createDatabase(name)
+            try await database.setSecurity(Self.adminOnlySecurity)
+            return .json(["ok": true], status: .created, headers: [.location: "/" + name])
+        case .delete:
+            try requireServerAdmin(request)
+            if request.query["rev"] != nil {
+                throw CouchError.badRequest("You tried to DELETE a database with a ?rev= parameter. Did you mean to DELETE a document instead?")
+            }
+            try store.deleteDatabase(name)
+            return .ok()
+        case .post:
+            let database = try store.database(name)
+            let access = try access(to: database, request.user)
+            return try await postDocument(database, request, access)
+        default:
+            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST,PUT")
+        }
+    }
+
+    /// The user's access to `database`: server admins and database admins are admins;
+    /// members by name or role, or anyone authenticated when the members list is empty.
+    /// - Throws: 403 for an authenticated user who is neither.
+    func access(to database: DocumentDatabase, _ user: UserContext) throws -> DatabaseAccess {
+        if user.isServerAdmin { return .admin }
+        let security = try database.security()
+        func listed(_ group: String) -> (matches: Bool, empty: Bool) {
+            let names = security[group]?["names"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let roles = security[group]?["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let matches = user.name.map(names.contains) == true || roles.contains(where: user.roles.contains)
+            return (matches, names.isEmpty && roles.isEmpty)
+        }
+        if listed("admins").matches { return .admin }
+        if database.name == Authenticator.usersDatabase, let name = user.name { return .ownUserDocument(name) }
+        let members = listed("members")
+        if members.matches || members.empty { return .member }
+        throw CouchError.forbidden
+    }
+
+    func requireAdmin(_ access: DatabaseAccess) throws(CouchError) {
+        guard access == .admin else { throw CouchError(.forbidden, "forbidden", "You are not a db or server admin.") }
+    }
+
+    /// Listing and bulk endpoints are closed to users who may only see their own document.
+    func requireMember(_ access: DatabaseAccess) throws(CouchError) {
+        if case .ownUserDocument = access { throw CouchError(.forbidden, "forbidden", "Only admins can access _all_docs of system databases.") }
+    }
+
+    func requireJSONContentType(_ request: CouchRequest) throws(CouchError) {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            throw CouchError(.unsupportedMediaType, "bad_content_type", "Content-Type must be application/json")
+        }
+    }
+
+    private func revsLimit(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        switch request.method {
+        case .get:
+            try requireMember(access)
+            return .json(.number(JSONNumber(try database.revsLimit())))
+        case .put:
+            try requireAdmin(access)
+            guard let limit = try await request.jsonBody().int64Value, limit > 0 else {
+                throw CouchError.badRequest("Rev limit has to be an integer")
+            }
+            try await database.setRevsLimit(Int(limit))
+            return .ok()
+        default:
+            throw CouchError.methodNotAllowed("GET,PUT")
+        }
+    }
+
+    private func security(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        switch request.method {
+        case .get:
+            try requireMember(access)
+            return .json(.object(try database.security()))
+        case .put:
+            try requireAdmin(access)
+            let security = try await request.jsonObjectBody()
+            for group in ["admins", "members"] {
+                guard let value = security[group] else { continue }
+                guard let object = value.objectValue else { throw CouchError.badRequest("\(group) must be a JSON object") }
+                for key in ["names", "roles"] {
+                    guard let list = object[key] else { continue }
+                    guard let items = list.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                        throw CouchError.badRequest("\(group).\(key) must be a JSON list of strings")
+                    }
+                }
+            }
+            try await database.setSecurity(security)
+            return .ok()
+        default:
+            throw CouchError.methodNotAllowed("GET,PUT")
+        }
+    }
+
+    private func purge(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        try Self.methodCheck(request, .post)
+        try requireAdmin(access)
+        let body = try await request.jsonObjectBody()
+        let purged = try await database.purge(try Self.revisionLists(body))
+        var result = JSONObject()
+        for (id, revisions) in purged.sorted(by: { $0.key < $1.key }) { result[id] = .array(revisions.map { .string($0.description) }) }
+        return .json(["purge_seq": .null, "purged": .object(result)], status: .created)
+    }
+
+    /// `{"id": ["rev", ...], ...}` bodies of `_revs_diff`, `_missing_revs` and `_purge`.
+    static func revisionLists(_ body: JSONObject) throws(CouchError) -> [String: [Revision]] {
+        var request: [String: [Revision]] = [:]
+        for (id, value) in body {
+            guard let list = value.arrayValue else { throw CouchError.badRequest("Expected a list of revisions for \(id)") }
+            var revisions: [Revision] = []
+            for item in list {
+                guard let text = item.stringValue, let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }
+                revisions.append(revision)
+            }
+            request[id] = revisions
+        }
+        return request
+    }
+
+    private func revisionsDiff(_ database: DocumentDatabase, _ endpoint: String, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        try Self.methodCheck(request, .post)
+        try requireMember(access)
+        let diff = try database.revisionsDiff(try Self.revisionLists(try await request.jsonObjectBody()))
+        var result = JSONObject()
+        for (id, entry) in diff.sorted(by: { $0.key < $1.key }) {
+            let missing = JSON.array(entry.missing.map { .string($0.description) })
+            if endpoint == "_missing_revs" {
+                result[id] = missing
+            } else {
+                var row: JSONObject = ["missing": missing]
+                if !entry.possibleAncestors.isEmpty { row["possible_ancestors"] = .array(entry.possibleAncestors.map { .string($0.description) }) }
+                result[id] = .object(row)
+            }
+        }
+        return .json(endpoint == "_missing_revs" ? ["missing_revs": .object(result)] : .object(result))
+    }
+}

@@ -1,0 +1,50 @@
+import DocStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/_session`: cookie login (JSON or form body), the current user, logout.
+extension CouchService {
+    func session(_ request: CouchRequest) async throws -> Response {
+        switch request.method {
+        case .get, .head:
+            let user = request.user
+            var handlers: [JSON] = ["cookie", "default"]
+            if !configuration.jwtKeys.isEmpty { handlers.append("jwt") }
+            var info: JSONObject = ["authentication_handlers": .array(handlers)]
+            if let by = user.authenticatedBy { info["authenticated"] = .string(by) }
+            return .json(["ok": true, "userCtx": user.json, "info": .object(info)])
+        case .post:
+            let (name, password) = try await credentials(request)
+            guard let user = authenticator.verify(name: name, password: password) else {
+                throw CouchError(.unauthorized, "unauthorized", "Name or password is incorrect.")
+            }
+            let cookie = sessionCookieHeader(authenticator.makeSessionCookie(name: name))
+            if let next = request.query["next"] {
+                guard next.hasPrefix("/"), !next.hasPrefix("//") else { throw CouchError.badRequest("next must be a local path") }
+                return Response(status: .found, headers: [.location: next, .setCookie: cookie])
+            }
+            return .json(["ok": true, "name": .string(name), "roles": .array(user.roles.map(JSON.string))], headers: [.setCookie: cookie])
+        case .delete:
+            return .json(["ok": true], headers: [.setCookie: "AuthSession=; Version=1; Path=/; HttpOnly; Max-Age=0"])
+        default:
+            throw CouchError.methodNotAllowed("GET,HEAD,POST,DELETE")
+        }
+    }
+
+    private func credentials(_ request: CouchRequest) async throws -> (String, String) {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        if type.hasPrefix("application/x-www-form-urlencoded") {
+            let form = QueryParameters(String(decoding: try await request.bodyBytes(), as: UTF8.self))
+            guard let name = form["name"], let password = form["password"] else {
+                throw CouchError.badRequest("name and password are required")
+            }
+            return (name, password)
+        }
+        let body = try await request.jsonObjectBody()
+        guard let name = (body["name"] ?? body["username"])?.stringValue, let password = body["password"]?.stringValue else {
+            throw CouchError.badRequest("name and password are required")
+        }
+        return (name, password)
+    }
+}

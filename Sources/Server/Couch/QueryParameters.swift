@@ -1,0 +1,95 @@
+import DocStore
+
+/// A request's query string, percent-decoded, with CouchDB's typed readers: booleans,
+/// integers and JSON-encoded values (`startkey="a"`), each rejected with CouchDB's
+/// `query_parse_error` when malformed.
+struct QueryParameters: Sendable {
+    private(set) var pairs: [(name: String, value: String)] = []
+
+    init(_ query: String?) {
+        guard let query, !query.isEmpty else { return }
+        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PercentDecoding.decode(pieces[0], plusAsSpace: true)
+            let value = pieces.count > 1 ? PercentDecoding.decode(pieces[1], plusAsSpace: true) : ""
+            pairs.append((name, value))
+        }
+    }
+
+    subscript(_ name: String) -> String? { pairs.last { $0.name == name }?.value }
+
+    func contains(_ name: String) -> Bool { pairs.contains { $0.name == name } }
+
+    func bool(_ name: String, default value: Bool = false) throws(CouchError) -> Bool {
+        guard let text = self[name] else { return value }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw Self.parseError("Invalid boolean parameter: \"\(text)\"")
+        }
+    }
+
+    func int(_ name: String) throws(CouchError) -> Int? {
+        guard let text = self[name] else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw Self.parseError("Invalid value for integer: \"\(text)\"")
+        }
+        return value
+    }
+
+    /// A JSON-encoded parameter (`key`, `startkey`, `keys`, `open_revs`, ...).
+    func json(_ name: String) throws(CouchError) -> JSON? {
+        guard let text = self[name] else { return nil }
+        do {
+            return try JSON.parse(text)
+        } catch {
+            throw Self.parseError("Invalid JSON value for \(name): \(text)")
+        }
+    }
+
+    /// A JSON string parameter, also accepting CouchDB's older unquoted form.
+    func jsonString(_ name: String, _ aliases: String...) throws(CouchError) -> String? {
+        for key in [name] + aliases {
+            guard let text = self[key] else { continue }
+            if let parsed = try? JSON.parse(text) {
+                guard let string = parsed.stringValue else { throw Self.parseError("\(key) must be a string") }
+                return string
+            }
+            return text
+        }
+        return nil
+    }
+
+    static func parseError(_ reason: String) -> CouchError { CouchError(.badRequest, "query_parse_error", reason) }
+}
+
+/// Percent-decoding of URL paths and queries (invalid escapes are kept literally).
+enum PercentDecoding {
+    static func decode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String {
+        let utf8 = Array(text.utf8)
+        guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else { return String(text) }
+        var output: [UInt8] = []
+        output.reserveCapacity(utf8.count)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%"), index + 2 < utf8.count, let high = hex(utf8[index + 1]), let low = hex(utf8[index + 2]) {
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

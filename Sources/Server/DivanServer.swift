@@ -1,0 +1,89 @@
+import DocStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// `divan serve`: the CouchDB listener (S3 and the app layer come later).
+public enum DivanServer {
+    /// Opens the data directory, prepares the system databases and serves until
+    /// SIGTERM or SIGINT; in-flight requests finish before it returns.
+    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+        let application = try await makeApplication(configuration: configuration, logger: logger)
+        try await application.runService()
+    }
+
+    /// The application without running it (tests drive it in process).
+    public static func makeApplication(configuration: ServerConfiguration, logger: Logger) async throws
+        -> some ApplicationProtocol
+    {
+        let service = try await makeService(configuration: configuration, logger: logger)
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            await service.handle(request)
+        }
+        let address = configuration.bindAddress
+        return Application(
+            responder: responder,
+            configuration: .init(address: .hostname(address, port: configuration.couchPort), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.couchPort
+                logger.notice("CouchDB API listening on http://\(address):\(port)")
+            },
+            logger: logger)
+    }
+
+    static func makeService(configuration: ServerConfiguration, logger: Logger) async throws -> CouchService {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let identity = try ServerIdentity.load(configuration: configuration)
+        if let generated = identity.generatedPassword {
+            // Printed once, to the terminal only: the server keeps just its hash.
+            print("divan: created server admin '\(generated.user)' with password \(generated.password) (stored hashed; shown only now)")
+        }
+        var storeConfiguration = DocumentStore.Configuration(dataDirectory: configuration.dataDirectory)
+        storeConfiguration.maxDocumentSize = configuration.limits.maxDocumentSize
+        storeConfiguration.maxOpenDatabases = configuration.maxOpenDatabases
+        let store = try DocumentStore(configuration: storeConfiguration)
+        let service = CouchService(store: store, configuration: configuration, identity: identity, logger: logger)
+        try await service.prepareSystemDatabases()
+        return service
+    }
+}
+
+extension CouchService {
+    /// Logging, CORS and request ids around `respond`. One log line per request; the
+    /// query string (which may hold tokens) and headers (credentials, cookies) are
+    /// never logged.
+    func handle(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let requestID = String(UUIDs.random().prefix(10))
+        var response: Response
+        if request.method == .options, configuration.cors.enabled, request.headers[.origin] != nil {
+            response = Response(status: .noContent)
+        } else {
+            response = await respond(to: request)
+        }
+        applyCORS(request, &response)
+        response.headers[.couchRequestID] = requestID
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms \(requestID)")
+        return response
+    }
+
+    private func applyCORS(_ request: Request, _ response: inout Response) {
+        let cors = configuration.cors
+        guard cors.enabled, let origin = request.headers[.origin] else { return }
+        let any = cors.origins.contains("*")
+        guard any || cors.origins.contains(origin) else { return }
+        response.headers[.accessControlAllowOrigin] = any && !cors.credentials ? "*" : origin
+        if cors.credentials { response.headers[.accessControlAllowCredentials] = "true" }
+        if request.method == .options {
+            response.headers[.accessControlAllowMethods] = cors.methods.joined(separator: ", ")
+            response.headers[.accessControlAllowHeaders] = cors.headers.joined(separator: ", ")
+            response.headers[.accessControlMaxAge] = "600"
+        } else {
+            response.headers[.accessControlExposeHeaders] = "content-type, cache-control, accept-ranges, etag, server, x-couch-request-id, x-couch-update-newrev"
+        }
+        if !any { response.headers[.vary] = "Origin" }
+    }
+}

@@ -1,0 +1,49 @@
+/// Everything `divan serve` can be told: flags override environment variables, which
+/// override the configuration file.
+public struct ServerConfiguration: Sendable {
+    public struct Limits: Sendable {
+        /// The largest request body read whole (CouchDB's `max_http_request_size`).
+        /// Attachment uploads stream and are not bound by it.
+        public var maxHTTPRequestSize = 64 << 20
+        /// The largest document body (CouchDB's `max_document_size`).
+        public var maxDocumentSize = 8_000_000
+        /// The largest request head (request line and headers).
+        public var maxHeaderSize = 64 << 10
+
+        public init() {}
+    }
+
+    public struct CORS: Sendable {
+        public var enabled = false
+        /// Allowed origins; `*` allows any (then credentials are not allowed, as in browsers).
+        public var origins: [String] = []
+        public var credentials = false
+        public var methods = ["GET", "PUT", "POST", "HEAD", "DELETE", "COPY", "OPTIONS"]
+        public var headers = ["accept", "authorization", "content-type", "origin", "referer", "x-csrf-token"]
+
+        public init() {}
+    }
+
+    public var bindAddress = "127.0.0.1"
+    public var couchPort = 5984
+    public var dataDirectory = "./divan-data"
+    /// Server admin from `DIVAN_ADMIN_USER` / `DIVAN_ADMIN_PASSWORD`; when neither is
+    /// set, one is generated at first start, stored hashed and printed once.
+    public var adminUser: String?
+    public var adminPassword: String?
+    public var limits = Limits()
+    public var cors = CORS()
+    /// Seconds an `AuthSession` cookie stays valid (CouchDB's `timeout`).
+    public var sessionTimeout = 600
+    /// PBKDF2-SHA256 iterations for new password hashes (CouchDB 3.4's default).
+    public var passwordIterations = 600_000
+    /// HS256 keys for JWT bearer tokens, by `kid` (`_default` for tokens without one).
+    public var jwtKeys: [String: [UInt8]] = [:]
+    /// The JWT claim that lists roles.
+    public var jwtRolesClaim = "_couchdb.roles"
+    /// Open databases kept cached (CouchDB's `max_dbs_open`).
+    public var maxOpenDatabases = 500
+    public var logLevel = "info"
+
+    public init() {}
+}

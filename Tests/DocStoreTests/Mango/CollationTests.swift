@@ -1,0 +1,108 @@
+import Testing
+@testable import DocStore
+
+/// View collation (`Collation`) and Erlang term order (`ErlangTermOrder`).
+@Suite struct CollationTests {
+    /// CouchDB's documented collation specification (docs "Views Collation", from
+    /// view_collation.js), in ascending order.
+    static let specification = [
+        "null", "false", "true", "1", "2", "3.0", "4",
+        #""a""#, #""A""#, #""aa""#, #""b""#, #""B""#, #""ba""#, #""bb""#,
+        #"["a"]"#, #"["b"]"#, #"["b","c"]"#, #"["b","c","a"]"#, #"["b","d"]"#, #"["b","d","e"]"#,
+        #"{"a":1}"#, #"{"a":2}"#, #"{"b":1}"#, #"{"b":2}"#, #"{"b":2,"a":1}"#, #"{"b":2,"c":2}"#,
+    ]
+
+    @Test func specificationOrder() throws {
+        let values = try Self.specification.map(json)
+        for i in values.indices {
+            for j in values.indices {
+                let c = Collation.compare(values[i], values[j])
+                #expect(Collation.sign(c) == Collation.sign(i - j), "\(values[i]) vs \(values[j])")
+            }
+        }
+        var shuffled = values
+        shuffled.reverse()
+        shuffled.swapAt(0, 7)
+        shuffled.swapAt(3, 20)
+        let sorted = shuffled.sorted { Collation.compare($0, $1) < 0 }
+        #expect(sorted.map(\.description) == values.map(\.description))
+    }
+
+    /// The brief's mixed list, in CouchDB's actual order: lowercase sorts before uppercase.
+    @Test func mixedValues() throws {
+        let expected = try [#"null"#, "false", "true", "1", "2", #""a""#, #""b""#, #""B""#, "[1]", #"{"a":1}"#].map(json)
+        let input = try [#""B""#, #"{"a":1}"#, "2", "true", #""a""#, "null", "[1]", "1", "false", #""b""#].map(json)
+        let sorted = input.sorted { Collation.compare($0, $1) < 0 }
+        #expect(sorted.map(\.description) == expected.map(\.description))
+    }
+
+    /// The 7-bit ASCII sequence the CouchDB documentation shows.
+    @Test func asciiSequence() {
+        let documented = " `^_-,;:!?.'\"()[]{}@*/\\&#%+<=>|~$0123456789"
+            + "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ"
+        let characters = documented.map { String($0) }
+        let sorted = characters.shuffled().sorted { StringCollation.compare($0, $1) < 0 }
+        #expect(sorted == characters)
+    }
+
+    static let ascending: [[String]] = [
+        ["abc", "Abc", "ABC", "abc1", "AbcZZZZZ"],  // documented key-range example
+        ["a", "A", "aa", "AA", "ab"],
+        ["resume", "Resume", "résumé", "Résumé", "resumes"],
+        ["cote", "côte", "coter"], ["e", "é", "f"], ["Zoë", "zoo"], ["äx", "z", "č"],
+        ["a b", "a-b", "a1", "ab"], ["", "\t", " ", "!", "0", "a"], ["1", "10", "2"],
+        ["a", "a\u{1}"], ["x", "x\u{300}", "x\u{301}"], ["α", "β", "а"],
+    ]
+
+    @Test(arguments: ascending)
+    func stringOrder(_ strings: [String]) {
+        for i in strings.indices.dropLast() {
+            #expect(StringCollation.compare(strings[i], strings[i + 1]) < 0, "\(strings[i]) < \(strings[i + 1])")
+            #expect(StringCollation.compare(strings[i + 1], strings[i]) > 0, "\(strings[i + 1]) > \(strings[i])")
+        }
+    }
+
+    @Test func equality() throws {
+        #expect(Collation.compare(try json("1"), try json("1.0")) == 0)
+        #expect(Collation.compare(try json("1e2"), try json("100")) == 0)
+        #expect(Collation.compare(try json("-0"), try json("0")) == 0)
+        #expect(Collation.compare(try json(#""a""#), try json(#""A""#)) < 0)
+        #expect(Collation.compare(try json(#""é""#), try json(#""e\u0301""#)) != 0)
+        #expect(StringCollation.compare("é", "f") < 0)
+        #expect(Collation.compare(try json("[]"), try json("{}")) < 0)
+        #expect(Collation.compare(try json("[1, 2]"), try json("[1, 2]")) == 0)
+        #expect(Collation.compare(try json("9007199254740993"), try json("9007199254740992")) > 0)
+        #expect(Collation.compare(try json("-1e400"), try json("-9223372036854775808")) < 0)
+    }
+
+    /// Erlang term order, from the docs' "raw collation" list.
+    @Test func rawOrder() throws {
+        let values = try ["1", "false", "null", "true", #"{"a":"a"}"#, #"["a"]"#, #""a""#].map(json)
+        for i in values.indices.dropLast() {
+            #expect(ErlangTermOrder.compare(values[i], values[i + 1]) < 0)
+            #expect(ErlangTermOrder.compare(values[i + 1], values[i]) > 0)
+        }
+        #expect(ErlangTermOrder.compare(.string("Z"), .string("a")) < 0)
+        #expect(ErlangTermOrder.compare(try json("[]"), try json("[0]")) < 0)
+        #expect(ErlangTermOrder.compare(try json("2"), try json("2.0")) == 0)
+    }
+
+    @Test func erlangEquality() throws {
+        #expect(!ErlangTermOrder.equal(try json("1"), try json("1.0"), exact: true))
+        #expect(ErlangTermOrder.equal(try json("1"), try json("1.0"), exact: false))
+        #expect(ErlangTermOrder.equal(try json("1.0"), try json("1.00"), exact: true))
+        #expect(!ErlangTermOrder.equal(try json(#"{"a":1,"b":2}"#), try json(#"{"b":2,"a":1}"#), exact: false))
+        #expect(!ErlangTermOrder.equal(.string("é"), .string("e\u{301}"), exact: true))
+        #expect(ErlangTermOrder.equal(try json("123456789012345678901234"), try json("123456789012345678901234"), exact: true))
+    }
+
+    @Test func antisymmetry() throws {
+        let values = try (Self.specification + [#""é""#, #""É""#, #""\u00e9a""#, "-1", "1e-3", #""~""#, #""""#]).map(json)
+        for a in values {
+            for b in values {
+                #expect(Collation.sign(Collation.compare(a, b)) == -Collation.sign(Collation.compare(b, a)))
+                #expect(Collation.sign(ErlangTermOrder.compare(a, b)) == -Collation.sign(ErlangTermOrder.compare(b, a)))
+            }
+        }
+    }
+}

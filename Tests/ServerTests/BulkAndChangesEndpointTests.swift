@@ -1,0 +1,187 @@
+import DocStore
+import HTTPTypes
+import Testing
+@testable import Server
+
+@Suite struct BulkEndpointTests {
+    @Test func bulkDocsAndBulkGet() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let rev = try await client.request(.put, "/db/taken", json: [:]).json["rev"]!
+            let bulk = try await client.request(.post, "/db/_bulk_docs", json: ["docs": [["_id": "a"], ["_id": "taken"], ["_id": "x", "_bad": 1], ["_id": "taken", "_rev": rev]]])
+            #expect(bulk.status == .created)
+            #expect(bulk.json[0]?["ok"] == true)
+            #expect(bulk.json[1]?["error"] == "conflict")
+            #expect(bulk.json[2]?["error"] == "doc_validation")
+            #expect(bulk.json[3]?["ok"] == true)
+            let replicated = try await client.request(.post, "/db/_bulk_docs", json: ["new_edits": false, "docs": [["_id": "r", "_rev": "3-abc"]]])
+            #expect(replicated.json == [])
+            #expect(try await client.request(.post, "/db/_bulk_docs", json: ["nodocs": []]).status == .badRequest)
+            let get = try await client.request(.post, "/db/_bulk_get?revs=true", json: ["docs": [["id": "a"], ["id": "r", "rev": "3-abc"], ["id": "nope"]]])
+            let results = try #require(get.json["results"]?.arrayValue)
+            #expect(results[0]["docs"]?[0]?["ok"]?["_id"] == "a")
+            #expect(results[1]["docs"]?[0]?["ok"]?["_revisions"]?["start"] == 3)
+            #expect(results[2]["docs"]?[0]?["error"]?["error"] == "not_found")
+        }
+    }
+
+    @Test func allDocsAndFriends() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            _ = try await client.request(.post, "/db/_bulk_docs", json: ["docs": [["_id": "a"], ["_id": "b"], ["_id": "c"], ["_id": "_design/x"]]])
+            let all = try await client.request(.get, "/db/_all_docs")
+            #expect(all.json["total_rows"] == 4 && all.json["offset"] == 0)
+            #expect(all.json["rows"]?.arrayValue?.map { $0["id"]! } == ["_design/x", "a", "b", "c"])
+            let range = try await client.request(.get, "/db/_all_docs?startkey=%22b%22&include_docs=true&limit=1")
+            #expect(range.json["rows"]?[0]?["doc"]?["_id"] == "b")
+            #expect(range.json["offset"] == 2)
+            let keys = try await client.request(.post, "/db/_all_docs", json: ["keys": ["c", "zz"]])
+            #expect(keys.json["rows"]?[1]?["error"] == "not_found")
+            let design = try await client.request(.get, "/db/_design_docs")
+            #expect(design.json["rows"]?.arrayValue?.count == 1)
+            let queries = try await client.request(.post, "/db/_all_docs/queries", json: ["queries": [["keys": ["a"]], ["limit": 2, "skip": 1]]])
+            #expect(queries.json["results"]?[1]?["rows"]?.arrayValue?.count == 2)
+            #expect(try await client.request(.get, "/db/_all_docs?limit=-1").error == "query_parse_error")
+            let diff = try await client.request(.post, "/db/_revs_diff", json: ["a": ["1-x"]])
+            #expect(diff.json["a"]?["missing"] == ["1-x"])
+            let missing = try await client.request(.post, "/db/_missing_revs", json: ["a": ["1-x"]])
+            #expect(missing.json["missing_revs"]?["a"] == ["1-x"])
+        }
+    }
+
+    @Test func securityAndMembership() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let user: JSON = ["_id": "org.couchdb.user:bob", "name": "bob", "password": "pw", "roles": ["staff"], "type": "user"]
+            #expect(try await client.request(.put, "/_users/org.couchdb.user:bob", json: user).status == .created)
+            let stored = try await client.request(.get, "/_users/org.couchdb.user:bob")
+            #expect(stored.json["password"] == nil && stored.json["derived_key"] != nil && stored.json["password_scheme"] == "pbkdf2")
+            let bob = TestServer.Client.basic("bob", "pw")
+            // New databases are admin-only (CouchDB 3).
+            let denied = try await client.request(.get, "/db", auth: bob)
+            #expect(denied.status == .forbidden)
+            #expect(try await client.request(.get, "/db", auth: nil).status == .unauthorized)
+            #expect(try await client.request(.put, "/db/_security", json: ["members": ["roles": ["staff"]]], auth: bob).status == .forbidden)
+            #expect(try await client.request(.put, "/db/_security", json: ["members": ["roles": ["staff"]]]).status == .ok)
+            #expect(try await client.request(.get, "/db", auth: bob).status == .ok)
+            #expect(try await client.request(.put, "/db/doc", json: [:], auth: bob).status == .created)
+            #expect(try await client.request(.put, "/db/_design/d", json: [:], auth: bob).status == .unauthorized)
+            #expect(try await client.request(.put, "/db/_security", json: ["members": ["names": 3]]).status == .badRequest)
+            // Users see only their own user document.
+            #expect(try await client.request(.get, "/_users/org.couchdb.user:bob", auth: bob).status == .ok)
+            #expect(try await client.request(.get, "/_users/_all_docs", auth: bob).status == .forbidden)
+            #expect(try await client.request(.get, "/_users/org.couchdb.user:admin", auth: bob).status == .forbidden)
+            #expect(try await client.request(.put, "/db2", auth: bob).status == .forbidden)
+            #expect(try await client.request(.get, "/_all_dbs", auth: bob).status == .forbidden)
+            let session = try await client.request(.get, "/_session", auth: bob)
+            #expect(session.json["userCtx"]?["roles"] == ["staff"])
+        }
+    }
+}
+
+@Suite struct ChangesEndpointTests {
+    @Test func normalFeedAndFilters() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            _ = try await client.request(.post, "/db/_bulk_docs", json: ["docs": [["_id": "a", "n": 1], ["_id": "b", "n": 2], ["_id": "_design/d"]]])
+            let feed = try await client.request(.get, "/db/_changes")
+            #expect(feed.json["results"]?.arrayValue?.count == 3)
+            #expect(feed.json["last_seq"]?.stringValue?.hasPrefix("3") == true)
+            #expect(feed.json["pending"] == 0)
+            let limited = try await client.request(.get, "/db/_changes?limit=1&include_docs=true")
+            #expect(limited.json["results"]?[0]?["doc"]?["_id"] == "a")
+            #expect(limited.json["pending"] == 2)
+            let since = try await client.request(.get, "/db/_changes?since=2")
+            #expect(since.json["results"]?.arrayValue?.count == 1)
+            let ids = try await client.request(.post, "/db/_changes?filter=_doc_ids", json: ["doc_ids": ["b"]])
+            #expect(ids.json["results"]?.arrayValue?.map { $0["id"]! } == ["b"])
+            let design = try await client.request(.get, "/db/_changes?filter=_design")
+            #expect(design.json["results"]?.arrayValue?.map { $0["id"]! } == ["_design/d"])
+            let selector = try await client.request(.post, "/db/_changes?filter=_selector", json: ["selector": ["n": ["$gt": 1]]])
+            #expect(selector.json["results"]?.arrayValue?.map { $0["id"]! } == ["b"])
+            #expect(try await client.request(.get, "/db/_changes?filter=ddoc/f").status == .badRequest)
+            #expect(try await client.request(.get, "/db/_changes?feed=bogus").status == .badRequest)
+            let now = try await client.request(.get, "/db/_changes?since=now")
+            #expect(now.json["results"] == [])
+        }
+    }
+
+    @Test func longpollWaitsForAWrite() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            async let waited = client.request(.get, "/db/_changes?feed=longpoll&since=now&timeout=10000")
+            try await Task.sleep(for: .milliseconds(200))
+            try await client.request(.put, "/db/late", json: [:])
+            let reply = try await waited
+            #expect(reply.json["results"]?[0]?["id"] == "late")
+            let timedOut = try await client.request(.get, "/db/_changes?feed=longpoll&since=now&timeout=100")
+            #expect(timedOut.json["results"] == [])
+        }
+    }
+
+    @Test func continuousAndEventSourceFeeds() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            try await client.request(.put, "/db/one", json: [:])
+            async let continuous = client.request(.get, "/db/_changes?feed=continuous&limit=2")
+            try await Task.sleep(for: .milliseconds(200))
+            try await client.request(.put, "/db/two", json: [:])
+            let lines = try await continuous.text.split(separator: "\n").map { try JSON.parse(String($0)) }
+            #expect(lines.compactMap { $0["id"]?.stringValue } == ["one", "two"])
+            #expect(lines.last?["last_seq"] != nil)
+            let timeout = try await client.request(.get, "/db/_changes?feed=continuous&timeout=100&since=now")
+            #expect(timeout.text.contains("last_seq"))
+            let events = try await client.request(.get, "/db/_changes?feed=eventsource&timeout=100")
+            #expect(events.headers[.contentType] == "text/event-stream")
+            #expect(events.text.contains("data: {\"seq\"") && events.text.contains("\nid: "))
+        }
+    }
+}
+
+@Suite struct AttachmentEndpointTests {
+    @Test func standaloneAttachmentsAndRanges() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let bytes = Array("0123456789".utf8)
+            let put = try await client.request(.put, "/db/doc/file.txt", body: bytes, headers: [.contentType: "text/plain"])
+            #expect(put.status == .created)
+            let rev = put.json["rev"]!.stringValue!
+            let get = try await client.request(.get, "/db/doc/file.txt")
+            #expect(get.body == bytes && get.headers[.contentType] == "text/plain")
+            #expect(get.headers[.eTag]?.hasPrefix("\"md5-") == true)
+            let range = try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=2-4"])
+            #expect(range.status == .partialContent && range.text == "234")
+            #expect(range.headers[.contentRange] == "bytes 2-4/10")
+            let suffix = try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=-3"])
+            #expect(suffix.text == "789")
+            #expect(try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=50-60"]).status == .rangeNotSatisfiable)
+            let doc = try await client.request(.get, "/db/doc")
+            #expect(doc.json["_attachments"]?["file.txt"]?["stub"] == true)
+            #expect(doc.json["_attachments"]?["file.txt"]?["length"] == 10)
+            let inline = try await client.request(.get, "/db/doc?attachments=true")
+            #expect(inline.json["_attachments"]?["file.txt"]?["data"] == .string(Base64.encode(bytes)))
+            let second = try await client.request(.put, "/db/doc/dir/b.bin?rev=\(rev)", body: [1, 2, 3], headers: [.contentType: "application/octet-stream"])
+            #expect(second.status == .created)
+            #expect(try await client.request(.get, "/db/doc/dir/b.bin").body == [1, 2, 3])
+            #expect(try await client.request(.get, "/db/doc/file.txt").body == bytes)
+            let rev2 = second.json["rev"]!.stringValue!
+            #expect(try await client.request(.delete, "/db/doc/file.txt?rev=\(rev2)").status == .ok)
+            #expect(try await client.request(.get, "/db/doc/file.txt").status == .notFound)
+        }
+    }
+
+    @Test func multipartRelatedUpload() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let boundary = "abc123"
+            let json = #"{"_id":"m","title":"x","_attachments":{"a.txt":{"follows":true,"content_type":"text/plain","length":5}}}"#
+            let body = "--\(boundary)\r\nContent-Type: application/json\r\n\r\n\(json)\r\n--\(boundary)\r\n\r\nhello\r\n--\(boundary)--"
+            let reply = try await client.request(.put, "/db/m", body: Array(body.utf8), headers: [.contentType: "multipart/related; boundary=\"\(boundary)\""])
+            #expect(reply.status == .created)
+            #expect(try await client.request(.get, "/db/m/a.txt").text == "hello")
+            #expect(try await client.request(.get, "/db/m").json["title"] == "x")
+            let broken = try await client.request(.put, "/db/n", body: Array("--zz\r\n".utf8), headers: [.contentType: "multipart/related; boundary=zz"])
+            #expect(broken.status == .badRequest)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import DocStore
+import HTTPTypes
+import Testing
+@testable import Server
+
+@Suite struct DatabaseEndpointTests {
+    @Test func createInfoDelete() async throws {
+        try await TestServer.run { client in
+            #expect(try await client.request(.put, "/db").status == .created)
+            let again = try await client.request(.put, "/db")
+            #expect(again.status == .preconditionFailed && again.error == "file_exists")
+            let bad = try await client.request(.put, "/Bad")
+            #expect(bad.status == .badRequest && bad.error == "illegal_database_name")
+            #expect(try await client.request(.put, "/withq?q=8&n=3").status == .created)
+            let info = try await client.request(.get, "/db")
+            #expect(info.json["db_name"] == "db" && info.json["doc_count"] == 0)
+            #expect(info.json["update_seq"]?.stringValue?.hasPrefix("0") == true)
+            #expect(try await client.request(.head, "/db").status == .ok)
+            #expect(try await client.request(.put, "/a%2Fb").status == .created)
+            #expect(try await client.request(.get, "/a%2Fb").json["db_name"] == "a/b")
+            #expect(try await client.request(.delete, "/db").status == .ok)
+            let missing = try await client.request(.get, "/db")
+            #expect(missing.status == .notFound && missing.json["reason"] == "Database does not exist.")
+            #expect(try await client.request(.delete, "/db").status == .notFound)
+        }
+    }
+
+    @Test func compactAndFullCommitAreAnswered() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            #expect(try await client.request(.post, "/db/_compact", json: [:]).status == .accepted)
+            #expect(try await client.request(.post, "/db/_compact", body: []).status == .unsupportedMediaType)
+            #expect(try await client.request(.post, "/db/_view_cleanup", json: [:]).status == .accepted)
+            #expect(try await client.request(.post, "/db/_ensure_full_commit", json: [:]).status == .created)
+            #expect(try await client.request(.put, "/db/_revs_limit", json: 5).status == .ok)
+            #expect(try await client.request(.get, "/db/_revs_limit").json == 5)
+            #expect(try await client.request(.put, "/db/_revs_limit", json: "x").status == .badRequest)
+        }
+    }
+}
+
+@Suite struct DocumentEndpointTests {
+    @Test func crudWithETags() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let created = try await client.request(.put, "/db/doc", json: ["a": 1])
+            #expect(created.status == .created)
+            let rev = try #require(created.json["rev"]?.stringValue)
+            #expect(created.headers[.eTag] == "\"\(rev)\"")
+            let read = try await client.request(.get, "/db/doc")
+            #expect(read.json["_id"] == "doc" && read.json["_rev"] == .string(rev) && read.json["a"] == 1)
+            let notModified = try await client.request(.get, "/db/doc", headers: [.ifNoneMatch: "\"\(rev)\""])
+            #expect(notModified.status == .notModified)
+            let conflict = try await client.request(.put, "/db/doc", json: ["a": 2])
+            #expect(conflict.status == .conflict && conflict.error == "conflict")
+            let updated = try await client.request(.put, "/db/doc", json: ["_rev": .string(rev), "a": 2])
+            #expect(updated.status == .created)
+            let rev2 = try #require(updated.json["rev"]?.stringValue)
+            let viaIfMatch = try await client.request(.put, "/db/doc", json: ["a": 3], headers: [.ifMatch: rev2])
+            #expect(viaIfMatch.status == .created)
+            let rev3 = viaIfMatch.json["rev"]!.stringValue!
+            #expect(try await client.request(.delete, "/db/doc").status == .conflict)
+            #expect(try await client.request(.delete, "/db/doc?rev=\(rev3)").status == .ok)
+            let gone = try await client.request(.get, "/db/doc")
+            #expect(gone.status == .notFound && gone.json["reason"] == "deleted")
+            let posted = try await client.request(.post, "/db", json: ["b": true])
+            #expect(posted.status == .created && posted.json["id"]?.stringValue?.count == 32)
+            let head = try await client.request(.head, "/db/\(posted.json["id"]!.stringValue!)")
+            #expect(head.status == .ok && head.body.isEmpty)
+        }
+    }
+
+    @Test func badInputGetsCouchErrors() async throws {
+        try await TestServer.run(configure: { $0.limits.maxDocumentSize = 100; $0.limits.maxHTTPRequestSize = 10_000 }) { client in
+            try await client.request(.put, "/db")
+            let invalid = try await client.request(.put, "/db/x", body: Array("{nope".utf8), headers: [.contentType: "application/json"])
+            #expect(invalid.status == .badRequest && invalid.error == "bad_request")
+            let type = try await client.request(.put, "/db/x", body: Array("{}".utf8), headers: [.contentType: "text/plain"])
+            #expect(type.status == .unsupportedMediaType)
+            let special = try await client.request(.put, "/db/x", json: ["_foo": 1])
+            #expect(special.status == .badRequest && special.error == "doc_validation")
+            let big = try await client.request(.put, "/db/x", json: ["t": .string(String(repeating: "x", count: 200))])
+            #expect(big.status == .contentTooLarge && big.error == "document_too_large")
+            let huge = try await client.request(.put, "/db/x", json: ["t": .string(String(repeating: "x", count: 20_000))])
+            #expect(huge.status == .contentTooLarge)
+            let badRev = try await client.request(.get, "/db/x?rev=nonsense")
+            #expect(badRev.status == .badRequest)
+            #expect(try await client.request(.get, "/db/x?revs=maybe").error == "query_parse_error")
+            #expect(try await client.request(.get, "/db/_underscore").status == .badRequest)
+            #expect(try await client.request(.get, "/db/x").status == .notFound)
+            #expect(try await client.request(.get, "/db").json["doc_count"] == 0)
+        }
+    }
+
+    @Test func readOptionsAndOpenRevisions() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let rev1 = try await client.request(.put, "/db/d", json: ["v": 1]).json["rev"]!.stringValue!
+            _ = try await client.request(.post, "/db/_bulk_docs", json: [
+                "new_edits": false,
+                "docs": [["_id": "d", "_rev": "2-zzz", "_revisions": ["start": 2, "ids": ["zzz", .string(String(rev1.dropFirst(2)))]], "v": "b"]],
+            ])
+            let read = try await client.request(.get, "/db/d?revs=true&revs_info=true&conflicts=true&local_seq=true")
+            #expect(read.json["_rev"] == "2-zzz")
+            #expect(read.json["_revisions"]?["start"] == 2)
+            #expect(read.json["_revs_info"]?.arrayValue?.count == 2)
+            #expect(read.json["_local_seq"] != nil)
+            let all = try await client.request(.get, "/db/d?open_revs=all")
+            #expect(all.json.arrayValue?.count == 1)
+            let listed = try await client.request(.get, "/db/d?open_revs=%5B%222-zzz%22,%229-nope%22%5D")
+            #expect(listed.json[0]?["ok"]?["_rev"] == "2-zzz")
+            #expect(listed.json[1]?["missing"] == "9-nope")
+            let mixed = try await client.request(.get, "/db/d?open_revs=all", headers: [.accept: "multipart/mixed"])
+            #expect(mixed.headers[.contentType]?.hasPrefix("multipart/mixed") == true)
+            #expect(mixed.text.contains("2-zzz"))
+        }
+    }
+
+    @Test func copyDocument() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            try await client.request(.put, "/db/src", json: ["v": 1])
+            let copied = try await client.request(.init("COPY")!, "/db/src", headers: [.init("Destination")!: "dst"])
+            #expect(copied.status == .created)
+            #expect(try await client.request(.get, "/db/dst").json["v"] == 1)
+            #expect(try await client.request(.init("COPY")!, "/db/src").status == .badRequest)
+        }
+    }
+
+    @Test func localDocuments() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let put = try await client.request(.put, "/db/_local/cp", json: ["seq": 1])
+            #expect(put.json["rev"] == "0-1")
+            #expect(try await client.request(.get, "/db/_local/cp").json["seq"] == 1)
+            #expect(try await client.request(.put, "/db/_local/cp", json: ["_rev": "0-1", "seq": 2]).json["rev"] == "0-2")
+            #expect(try await client.request(.get, "/db/_local_docs").json["rows"]?.arrayValue?.count == 1)
+            #expect(try await client.request(.get, "/db/_all_docs").json["rows"] == [])
+            #expect(try await client.request(.delete, "/db/_local/cp?rev=0-2").status == .ok)
+            #expect(try await client.request(.get, "/db/_local/cp").status == .notFound)
+        }
+    }
+}

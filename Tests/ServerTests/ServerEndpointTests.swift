@@ -1,0 +1,99 @@
+import DocStore
+import Testing
+@testable import Server
+
+@Suite struct ServerEndpointTests {
+    @Test func welcomeAndUpNeedNoCredentials() async throws {
+        try await TestServer.run { client in
+            let welcome = try await client.request(.get, "/", auth: nil)
+            #expect(welcome.status == .ok)
+            #expect(welcome.json["couchdb"] == "Welcome")
+            #expect(welcome.json["vendor"]?["name"] == "Divan")
+            #expect(welcome.headers[.server]?.contains("Divan") == true)
+            #expect(try await client.request(.get, "/_up", auth: nil).json["status"] == "ok")
+        }
+    }
+
+    @Test func everythingElseNeedsCredentials() async throws {
+        try await TestServer.run { client in
+            for path in ["/_all_dbs", "/_uuids", "/_users", "/db", "/_membership", "/_node/_local/_config"] {
+                let reply = try await client.request(.get, path, auth: nil)
+                #expect(reply.status == .unauthorized, "\(path)")
+                #expect(reply.error == "unauthorized")
+            }
+            let wrong = try await client.request(.get, "/_all_dbs", auth: TestServer.Client.basic("admin", "nope"))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.json["reason"] == "Name or password is incorrect.")
+        }
+    }
+
+    @Test func serverLevelEndpoints() async throws {
+        try await TestServer.run { client in
+            let dbs = try await client.request(.get, "/_all_dbs")
+            #expect(dbs.json == ["_replicator", "_users"])
+            let uuids = try await client.request(.get, "/_uuids?count=3")
+            #expect(uuids.json["uuids"]?.arrayValue?.count == 3)
+            #expect(try await client.request(.get, "/_uuids?count=x").status == .badRequest)
+            #expect(try await client.request(.get, "/_membership").json["all_nodes"]?.arrayValue?.count == 1)
+            #expect(try await client.request(.get, "/_active_tasks").json == [])
+            let config = try await client.request(.get, "/_node/_local/_config/couchdb/max_document_size")
+            #expect(config.json == 8_000_000)
+            #expect(try await client.request(.get, "/_nope").status == .badRequest)
+            let info = try await client.request(.post, "/_dbs_info", json: ["keys": ["_users", "missing"]])
+            #expect(info.json[0]?["info"]?["db_name"] == "_users")
+            #expect(info.json[1]?["error"] == "not_found")
+            #expect(try await client.request(.delete, "/").status == .methodNotAllowed)
+        }
+    }
+
+    @Test func sessionCookieLogin() async throws {
+        try await TestServer.run { client in
+            let bad = try await client.request(.post, "/_session", json: ["name": "admin", "password": "x"], auth: nil)
+            #expect(bad.status == .unauthorized)
+            let login = try await client.request(.post, "/_session", json: ["name": "admin", "password": .string(TestServer.password)], auth: nil)
+            #expect(login.status == .ok)
+            #expect(login.json["roles"] == ["_admin"])
+            let setCookie = try #require(login.headers[.setCookie])
+            #expect(setCookie.hasPrefix("AuthSession=") && setCookie.contains("HttpOnly"))
+            let cookie = String(setCookie.split(separator: ";")[0])
+            let session = try await client.request(.get, "/_session", headers: [.cookie: cookie], auth: nil)
+            #expect(session.json["userCtx"]?["name"] == "admin")
+            #expect(session.json["info"]?["authenticated"] == "cookie")
+            #expect(try await client.request(.get, "/_all_dbs", headers: [.cookie: cookie], auth: nil).status == .ok)
+            let tampered = cookie.dropLast(3) + "AAA"
+            #expect(try await client.request(.get, "/_all_dbs", headers: [.cookie: String(tampered)], auth: nil).status == .unauthorized)
+            let form = try await client.request(
+                .post, "/_session?next=/_up", body: Array("name=admin&password=\(TestServer.password)".utf8),
+                headers: [.contentType: "application/x-www-form-urlencoded"], auth: nil)
+            #expect(form.status == .found && form.headers[.location] == "/_up")
+            let logout = try await client.request(.delete, "/_session", auth: nil)
+            #expect(logout.headers[.setCookie]?.contains("Max-Age=0") == true)
+            let anonymous = try await client.request(.get, "/_session", auth: nil)
+            #expect(anonymous.json["userCtx"]?["name"] == .null)
+        }
+    }
+
+    @Test func jwtBearerTokens() async throws {
+        try await TestServer.run(configure: { $0.jwtKeys = ["_default": Array("jwt-secret".utf8)] }) { client in
+            let token = JWTSupport.token(["sub": "alice", "_couchdb.roles": ["_admin"]], secret: "jwt-secret")
+            let ok = try await client.request(.get, "/_all_dbs", headers: [.authorization: "Bearer \(token)"], auth: nil)
+            #expect(ok.status == .ok)
+            let forged = JWTSupport.token(["sub": "alice", "_couchdb.roles": ["_admin"]], secret: "other")
+            #expect(try await client.request(.get, "/_all_dbs", headers: [.authorization: "Bearer \(forged)"], auth: nil).status == .unauthorized)
+            let expired = JWTSupport.token(["sub": "alice", "exp": 1000], secret: "jwt-secret")
+            #expect(try await client.request(.get, "/_session", headers: [.authorization: "Bearer \(expired)"], auth: nil).status == .unauthorized)
+        }
+    }
+}
+
+import Crypto
+
+enum JWTSupport {
+    static func token(_ claims: JSON, secret: String) -> String {
+        let headerJSON: JSON = ["alg": "HS256", "typ": "JWT"]
+        let header = Authenticator.base64URL(headerJSON.serialized())
+        let body = Authenticator.base64URL(claims.serialized())
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(header).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
+        return "\(header).\(body).\(Authenticator.base64URL(Array(mac)))"
+    }
+}
