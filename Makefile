@@ -3,9 +3,11 @@
 
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev libzstd-dev pkg-config
+PIP_PACKAGES := CouchDB pycouchdb pytest requests
+PIP_MODULES := couchdb pycouchdb pytest requests
 BUILD_FLAGS ?=
 
-.PHONY: run test bench deps build clean
+.PHONY: run test bench deps pydeps build clean
 
 deps:
 	@missing=""; \
@@ -15,15 +17,22 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+pydeps:
+	@for m in $(PIP_MODULES); do python3 -c "import $$m" 2>/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then echo "installing Python packages"; python3 -m pip install -q $(PIP_PACKAGES); fi
+
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
+# Serves with embedded defaults: 127.0.0.1:5984, data in ./divan-data, an admin
+# password generated and printed at first start (or DIVAN_ADMIN_USER/PASSWORD).
 run: build
-	$(SWIFT) run $(BUILD_FLAGS) divan $(ARGS)
+	$(SWIFT) run $(BUILD_FLAGS) divan serve $(ARGS)
 
-test: deps
+test: deps pydeps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
+	python3 -m pytest -q Tests/clients
 
 bench: deps
 	cd Benchmarks && $(SWIFT) run -c release divan-bench $(ARGS)

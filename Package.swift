@@ -45,6 +45,11 @@ let package = Package(
         ),
         // The child process the crash-safety test kills (built with the tests).
         .executableTarget(name: "docstore-crash-writer", dependencies: ["DocStore"], path: "Tests/CrashWriter"),
+        .executableTarget(
+            name: "objectstore-crash-writer",
+            dependencies: ["ObjectStore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ObjectStoreCrashWriter"
+        ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),

@@ -165,7 +165,7 @@ extension DocumentDatabase {
         let wasDeleted = record.isDeleted
         record.tree.merge(plan.path, leafDeleted: update.deleted)
         record.tree.stem(toDepth: batch.revsLimit)
-        let leaf = LeafBody(body: update.body, attachments: attachments)
+        let leaf = LeafBody(update.storedBody, attachments: attachments)
         for attachment in attachments { try blobs.addReferences(txn, attachment.blob, 1) }
         record.leaves[plan.revision] = leaf
         batch.externalSize += UInt64(leaf.bodySize)

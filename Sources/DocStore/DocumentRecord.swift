@@ -81,16 +81,28 @@ struct LeafBody {
     private var uncompressedSize: Int?
     var attachments: [AttachmentInfo]
 
-    /// `body` is the serialized JSON object of the document's own fields (no `_id`,
-    /// `_rev`, `_attachments` or other `_` members).
-    init(body: [UInt8], attachments: [AttachmentInfo]) {
-        if let compressed = body.withUnsafeBytes({ Zstd.compressIfSmaller($0, minimumSaving: 32) }) {
-            stored = compressed
-            uncompressedSize = body.count
-        } else {
-            stored = body
-            uncompressedSize = nil
+    /// A body in its stored form, made once per update outside the writer (compression
+    /// is the costliest step of a write and runs in parallel there).
+    struct Stored: Sendable {
+        let bytes: [UInt8]
+        let uncompressedSize: Int?
+
+        /// `body` is the serialized JSON object of the document's own fields (no `_id`,
+        /// `_rev`, `_attachments` or other `_` members).
+        init(body: [UInt8]) {
+            if let compressed = body.withUnsafeBytes({ Zstd.compressIfSmaller($0, minimumSaving: 32) }) {
+                bytes = compressed
+                uncompressedSize = body.count
+            } else {
+                bytes = body
+                uncompressedSize = nil
+            }
         }
+    }
+
+    init(_ body: Stored, attachments: [AttachmentInfo]) {
+        stored = body.bytes
+        uncompressedSize = body.uncompressedSize
         self.attachments = attachments
     }
 

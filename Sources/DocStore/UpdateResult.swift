@@ -47,6 +47,8 @@ struct PreparedUpdate: Sendable {
     let localRevision: UInt64?
     let deleted: Bool
     let body: [UInt8]
+    /// `body` as it will be stored (compressed when that saves space).
+    let storedBody: LeafBody.Stored
     let attachments: [Attachment]
     /// Interactive edits (`new_edits: true`) check revisions; replicated ones merge.
     let checkRevisions: Bool
@@ -63,6 +65,7 @@ struct PreparedUpdate: Sendable {
         guard body.count <= maxDocumentSize else {
             throw DocStoreError(.documentTooLarge, id)
         }
+        storedBody = LeafBody.Stored(body: body)
         if newEdits || id.hasPrefix(LocalDocument.prefix) {
             parent = update.revision
             path = nil

@@ -65,7 +65,11 @@ struct BodyDigest {
             for algorithm in ChecksumAlgorithm.allCases {
                 guard let value = expected[algorithm] else { continue }
                 let wanted = try algorithm.decode(value)
-                guard wanted == checksums[algorithm] else {
+                guard let computed = checksums[algorithm] else {
+                    // A trailer naming an algorithm the request did not announce.
+                    throw ObjectStoreError(.invalidRequest, "The \(algorithm.rawValue) checksum was not declared before the body.")
+                }
+                guard wanted == computed else {
                     throw ObjectStoreError(
                         .badDigest, "The \(algorithm.rawValue) you specified did not match the calculated checksum.")
                 }

@@ -7,10 +7,9 @@ import Synchronization
 /// batch left without references, then answers each job.
 ///
 /// A job that throws is undone alone (with the chunks it would have freed) and the
-/// others in its batch still commit (see `run`). Results are
-/// delivered only after the commit and its fsync: a success means the change is on
-/// disk. Jobs must be quick and must not do file I/O: chunk files are written before a
-/// job is submitted.
+/// others in its batch still commit (see `run`). Results are delivered only after the
+/// commit and its fsync: a success means the change is on disk. Jobs must be quick and
+/// must not do file I/O: chunk files are written before a job is submitted.
 ///
 /// Write transactions must not span an `await` (LMDB's writer lock is tied to the
 /// thread), so batches run synchronously on a serial dispatch queue, never on the Swift

@@ -83,6 +83,7 @@ import Testing
             (.invalidDigest, ChecksumRequest(), [1, 2, 3], nil),
             (.contentSHA256Mismatch, ChecksumRequest(), nil, Array(repeating: 0, count: 32)),
             (.badDigest, ChecksumRequest(algorithms: [.crc32c], trailing: { [.crc32c: "AAAAAA=="] }), nil, nil),
+            (.invalidRequest, ChecksumRequest(trailing: { [.crc32c: "AAAAAA=="] }), nil, nil),
         ]
         for (code, checksums, md5, sha256) in attempts {
             await expectError(code) {

@@ -141,6 +141,35 @@ import Testing
         try store.expectConsistent()
     }
 
+    @Test func aBodyThatFailsMidwayLeavesThePreviousObjectAndNoChunks() async throws {
+        let store = try TemporaryStore(chunkSize: 100)
+        try await store.store.createBucket("bkt")
+        let original = randomBytes(250, seed: 1)
+        try await store.put("bkt", "k", original)
+        let files = Set(store.chunkFiles)
+        struct ConnectionReset: Error {}
+        do {
+            try await store.store.putObject(
+                bucket: "bkt", key: "k", body: InterruptedBody(pieces: 10, pieceSize: 70) { throw ConnectionReset() })
+            Issue.record("the body's error should propagate")
+        } catch is ConnectionReset {}
+        #expect(try await store.get("bkt", "k") == original)
+        #expect(Set(store.chunkFiles) == files)
+        try store.expectConsistent()
+    }
+
+    @Test func aPutWhoseBucketVanishesMidwayLeavesNoChunks() async throws {
+        let store = try TemporaryStore(chunkSize: 100)
+        try await store.store.createBucket("bkt")
+        let object = store.store!
+        await expectError(.noSuchBucket) {
+            try await object.putObject(
+                bucket: "bkt", key: "k", body: InterruptedBody(pieces: 10, pieceSize: 70) { try await object.deleteBucket("bkt") })
+        }
+        #expect(store.chunkFiles.isEmpty)
+        try store.expectConsistent()
+    }
+
     @Test func statisticsFollowEveryChange() async throws {
         let store = try TemporaryStore()
         try await store.store.createBucket("bkt")

@@ -178,3 +178,29 @@ func expectError<T>(
         Issue.record("expected \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
     }
 }
+
+/// A body that yields `pieces` pieces of `pieceSize` bytes, then runs `then` (which
+/// may throw, as a dropped connection does, or change the store under the upload).
+struct InterruptedBody: AsyncSequence, Sendable {
+    let pieces: Int
+    let pieceSize: Int
+    let then: @Sendable () async throws -> Void
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let body: InterruptedBody
+        var produced = 0
+
+        mutating func next() async throws -> [UInt8]? {
+            if produced == body.pieces {
+                produced += 1
+                try await body.then()
+                return [7]
+            }
+            guard produced < body.pieces else { return nil }
+            produced += 1
+            return randomBytes(body.pieceSize, seed: UInt64(produced))
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(body: self) }
+}

@@ -4,7 +4,8 @@ import LMDB
 
 /// The document engine against raw LMDB doing the same byte work.
 enum DocStoreBench {
-    static let documentCount = 100_000
+    /// `DIVAN_BENCH_DOCS` scales the run down, e.g. for profiling under valgrind.
+    static let documentCount = ProcessInfo.processInfo.environment["DIVAN_BENCH_DOCS"].flatMap(Int.init) ?? 100_000
     static let batchSize = 1_000
 
     /// About 1 KB of JSON with some structure, different per document.
@@ -24,7 +25,9 @@ enum DocStoreBench {
 
     static func id(_ i: Int) -> String { String(format: "order-%08d", (i &* 2_654_435_761) % 100_000_000) }
 
-    static func run() async throws {
+    /// Runs the parts named in `parts` (all when empty): bulk, single, gets, changes.
+    static func run(_ parts: Set<String> = []) async throws {
+        let wanted: (String) -> Bool = { parts.isEmpty || parts.contains($0) }
         print("== document engine (\(documentCount) documents of ~1 KB) ==")
         let bodies = (0..<documentCount).map { JSON.object(body($0)).serialized() }
         let averageSize = bodies.reduce(0) { $0 + $1.count } / bodies.count
@@ -54,6 +57,7 @@ enum DocStoreBench {
         let store = try DocumentStore(configuration: configuration)
         let db = try store.createDatabase("bench")
         let updates = (0..<documentCount).map { DocumentUpdate(id: id($0), body: body($0)) }
+        if wanted("bulk") || wanted("gets") || wanted("changes") {
         let insert = try await measure {
             for start in stride(from: 0, to: documentCount, by: batchSize) {
                 _ = try await db.update(Array(updates[start..<min(start + batchSize, documentCount)]))
@@ -61,9 +65,12 @@ enum DocStoreBench {
         }
         report("bulk insert (batches of 1,000), docs/s", Double(documentCount) / insert, unit: "/s",
                baseline: Double(documentCount) / rawInsert, baselineName: "raw LMDB puts")
+        }
 
         // Single durable writes: 64 tasks, one document per request, against one fsync per write.
-        let singles = 3_000
+        if wanted("single") {
+        let singles = documentCount / 5
+        let singleUpdates = (0..<singles).map { DocumentUpdate(id: "single-\($0)", body: body($0)) }
         let rawSingle = try await measure {
             for i in 0..<300 {
                 try env.write { try $0.put(table, key: Array("single-\(i)".utf8), value: bodies[i]) }
@@ -74,7 +81,7 @@ enum DocStoreBench {
                 for task in 0..<64 {
                     group.addTask {
                         for i in stride(from: task, to: singles, by: 64) {
-                            try await db.put(DocumentUpdate(id: "single-\(i)", body: body(i)))
+                            try await db.put(singleUpdates[i])
                         }
                     }
                 }
@@ -83,8 +90,13 @@ enum DocStoreBench {
         }
         report("64-task single-doc durable writes, docs/s", Double(singles) / single, unit: "/s",
                baseline: 300 / rawSingle, baselineName: "1 fsync per write")
+        }
 
-        // Random gets.
+        try await readBenchmarks(db, env, table, wanted)
+    }
+
+    static func readBenchmarks(_ db: DocumentDatabase, _ env: Environment, _ table: Database, _ wanted: (String) -> Bool) async throws {
+        if wanted("gets") {
         var random = SystemRandomNumberGenerator()
         let picks = (0..<100_000).map { _ in Int.random(in: 0..<documentCount, using: &random) }
         let rawGets = try await measure {
@@ -101,6 +113,8 @@ enum DocStoreBench {
         }
         report("random gets (rendered JSON), docs/s", Double(picks.count) / gets, unit: "/s",
                baseline: Double(picks.count) / rawGets, baselineName: "raw LMDB get")
+        }
+        guard wanted("changes") else { return }
 
         // A full changes scan.
         let rawScan = try await measure {

@@ -6,9 +6,11 @@ import LMDB
 @main
 struct Bench {
     static func main() async throws {
-        let selected = Set(CommandLine.arguments.dropFirst())
-        let run: (String) -> Bool = { selected.isEmpty || selected.contains($0) }
-        if run("docstore") { try await DocStoreBench.run() }
+        // divan-bench [suite [part ...]]: e.g. `divan-bench docstore single`.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let suite = arguments.first
+        let parts = Set(arguments.dropFirst())
+        if suite == nil || suite == "docstore" { try await DocStoreBench.run(parts) }
     }
 }
 

@@ -72,7 +72,7 @@ extension CouchService {
             options.inclusiveEnd = true
         }
         let keys = try body["keys"] ?? query.json("keys")
-        if let keys {
+        if let keys, !keys.isNull {  // pycouchdb sends "keys": null to mean all
             guard let list = keys.arrayValue else { throw QueryParameters.parseError("`keys` must be an array") }
             options.keys = list.map { $0.stringValue ?? $0.serializedString }
         }
