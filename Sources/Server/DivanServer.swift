@@ -2,15 +2,30 @@ import DocStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
+import ServiceLifecycle
 
-/// `divan serve`: the CouchDB listener (S3 and the app layer come later).
+/// `divan serve`: the CouchDB listener and the S3 listener (the app layer comes later).
 public enum DivanServer {
     /// Opens the data directory, prepares the system databases and serves until
     /// SIGTERM or SIGINT; in-flight requests finish before it returns.
     public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
-        let application = try await makeApplication(configuration: configuration, logger: logger)
-        try await application.runService()
+        var services: [any Service] = []
+        if configuration.couchPort != 0 {
+            services.append(try await makeApplication(configuration: configuration, logger: logger))
+        }
+        if configuration.s3Port != 0 {
+            services.append(try await S3Server.makeApplication(configuration: configuration, logger: logger))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The HTTP/1 server both listeners use.
+    static func httpServer() -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: []))
     }
 
     /// The application without running it (tests drive it in process).
@@ -24,6 +39,7 @@ public enum DivanServer {
         let address = configuration.bindAddress
         return Application(
             responder: responder,
+            server: httpServer(),
             configuration: .init(address: .hostname(address, port: configuration.couchPort), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.couchPort

@@ -24,8 +24,29 @@ public struct ServerConfiguration: Sendable {
         public init() {}
     }
 
+    /// S3 credentials: an access key and its secret.
+    public struct S3Credentials: Sendable, Equatable {
+        public var accessKey: String
+        public var secretKey: String
+        public init(accessKey: String, secretKey: String) {
+            self.accessKey = accessKey
+            self.secretKey = secretKey
+        }
+    }
+
     public var bindAddress = "127.0.0.1"
     public var couchPort = 5984
+    /// The S3 listener's port (0 disables it).
+    public var s3Port = 9000
+    /// Root S3 credentials from `DIVAN_S3_ACCESS_KEY` / `DIVAN_S3_SECRET_KEY`; generated
+    /// and printed once when unset.
+    public var s3Root: S3Credentials?
+    /// More S3 key pairs, from the configuration file.
+    public var s3ExtraCredentials: [S3Credentials] = []
+    /// The region S3 clients sign for (any region is accepted in signatures; this one is reported).
+    public var s3Region = "us-east-1"
+    /// Domain for virtual-host-style addressing (`bucket.<domain>`); path style always works.
+    public var s3VirtualHostDomain: String?
     public var dataDirectory = "./divan-data"
     /// Server admin from `DIVAN_ADMIN_USER` / `DIVAN_ADMIN_PASSWORD`; when neither is
     /// set, one is generated at first start, stored hashed and printed once.

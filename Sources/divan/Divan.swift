@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Data directory (default ./divan-data, or DIVAN_DATA).") var data: String?
     @Option(help: "Address to listen on.") var bind: String?
     @Option(name: .customLong("couch-port"), help: "CouchDB API port (0 disables it).") var couchPort: Int?
-    @Option(name: .customLong("s3-port"), help: "S3 API port (not yet available).") var s3Port: Int?
+    @Option(name: .customLong("s3-port"), help: "S3 API port (0 disables it).") var s3Port: Int?
     @Option(name: .customLong("app-port"), help: "App API port (not yet available).") var appPort: Int?
     @Option(help: "Configuration file (JSON).") var config: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel: String?
@@ -42,13 +42,17 @@ struct Serve: AsyncParsableCommand {
         if let data { configuration.dataDirectory = data }
         if let bind { configuration.bindAddress = bind }
         if let couchPort { configuration.couchPort = couchPort }
+        if let s3Port { configuration.s3Port = s3Port }
+        if let key = environment["DIVAN_S3_ACCESS_KEY"], let secret = environment["DIVAN_S3_SECRET_KEY"] {
+            configuration.s3Root = .init(accessKey: key, secretKey: secret)
+        }
         if let logLevel { configuration.logLevel = logLevel }
         if let maxDocumentSize { configuration.limits.maxDocumentSize = maxDocumentSize }
         if let maxHTTPRequestSize { configuration.limits.maxHTTPRequestSize = maxHTTPRequestSize }
         if let passwordIterations { configuration.passwordIterations = passwordIterations }
         var logger = Logger(label: "divan")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        guard configuration.couchPort != 0 else {
+        guard configuration.couchPort != 0 || configuration.s3Port != 0 else {
             logger.notice("every listener is disabled; nothing to do")
             return
         }
@@ -69,6 +73,14 @@ enum ConfigurationFile {
         if let value = json["data"]?.stringValue { configuration.dataDirectory = value }
         if let value = json["bind"]?.stringValue { configuration.bindAddress = value }
         if let value = json["couch_port"]?.int64Value { configuration.couchPort = Int(value) }
+        if let value = json["s3_port"]?.int64Value { configuration.s3Port = Int(value) }
+        if let value = json["s3_region"]?.stringValue { configuration.s3Region = value }
+        if let value = json["s3_virtual_host_domain"]?.stringValue { configuration.s3VirtualHostDomain = value }
+        for pair in json["s3_credentials"]?.arrayValue ?? [] {
+            if let key = pair["access_key"]?.stringValue, let secret = pair["secret_key"]?.stringValue {
+                configuration.s3ExtraCredentials.append(.init(accessKey: key, secretKey: secret))
+            }
+        }
         if let value = json["admin_user"]?.stringValue { configuration.adminUser = value }
         if let value = json["log_level"]?.stringValue { configuration.logLevel = value }
         if let value = json["max_document_size"]?.int64Value { configuration.limits.maxDocumentSize = Int(value) }

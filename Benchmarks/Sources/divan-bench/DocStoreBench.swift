@@ -6,7 +6,7 @@ import LMDB
 enum DocStoreBench {
     /// `DIVAN_BENCH_DOCS` scales the run down, e.g. for profiling under valgrind.
     static let documentCount = ProcessInfo.processInfo.environment["DIVAN_BENCH_DOCS"].flatMap(Int.init) ?? 100_000
-    static let batchSize = 1_000
+    static let batchSize = ProcessInfo.processInfo.environment["DIVAN_BENCH_BATCH"].flatMap(Int.init) ?? 1_000
 
     /// About 1 KB of JSON with some structure, different per document.
     static func body(_ i: Int) -> JSONObject {
