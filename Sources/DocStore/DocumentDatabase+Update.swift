@@ -14,7 +14,7 @@ extension DocumentDatabase {
         prepared.reserveCapacity(updates.count)
         for update in updates {
             do {
-                prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: configuration.maxDocumentSize)))
+                prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize)))
             } catch {
                 prepared.append(.failure(error))
             }

@@ -11,12 +11,16 @@ public final class DocumentDatabase: Sendable {
     let environment: Environment
     let tables: Tables
     let configuration: DocumentStore.Configuration
+    /// The store, for settings that change at run time; weak because the store's cache
+    /// holds the database.
+    private weak let store: DocumentStore?
     let writer: GroupCommitWriter
     private let commits = Broadcaster<UInt64>()
     private let deleted = Atomic<Bool>(false)
 
     init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
         self.name = name
+        self.store = store
         configuration = store.configuration
         do {
             var options = Environment.Options()
@@ -43,6 +47,9 @@ public final class DocumentDatabase: Sendable {
             throw DocStoreError(.storage, "cannot initialise database \(name): \(error)")
         }
     }
+
+    /// The largest document body accepted now.
+    var maxDocumentSize: Int { store?.maxDocumentSize ?? configuration.maxDocumentSize }
 
     func markDeleted() {
         deleted.store(true, ordering: .relaxed)

@@ -30,6 +30,9 @@ public final class DocumentStore: Sendable {
     }
 
     public let configuration: Configuration
+    /// The largest document body now (starts at `configuration.maxDocumentSize`; may be
+    /// changed while running, as CouchDB's `_config` allows).
+    let maxDocumentSizeSetting: Atomic<Int>
     let databasesDirectory: String
     private let cache: Mutex<DatabaseCache>
     private let events = Broadcaster<DatabaseEvent>(bufferingPolicy: .bufferingNewest(1024))
@@ -37,6 +40,7 @@ public final class DocumentStore: Sendable {
     /// Opens the store, creating its directories.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
+        maxDocumentSizeSetting = Atomic(configuration.maxDocumentSize)
         databasesDirectory = configuration.dataDirectory + "/databases"
         try FileManager.default.createDirectory(atPath: databasesDirectory, withIntermediateDirectories: true)
         cache = Mutex(DatabaseCache(limit: configuration.maxOpenDatabases))
@@ -119,6 +123,12 @@ public final class DocumentStore: Sendable {
     public func databaseEvents() -> AsyncStream<DatabaseEvent> { events.subscribe() }
 
     func publish(_ event: DatabaseEvent) { events.publish(event) }
+
+    /// The largest document body accepted, in bytes.
+    public var maxDocumentSize: Int {
+        get { maxDocumentSizeSetting.load(ordering: .relaxed) }
+        set { maxDocumentSizeSetting.store(newValue, ordering: .relaxed) }
+    }
 
     /// The number of environments currently cached open (for tests and stats).
     public var openDatabaseCount: Int { cache.withLock { $0.openCount } }

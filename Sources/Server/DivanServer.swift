@@ -73,7 +73,10 @@ extension CouchService {
         let start = ContinuousClock.now
         let requestID = String(UUIDs.random().prefix(10))
         var response: Response
-        if request.method == .options, configuration.cors.enabled, request.headers[.origin] != nil {
+        let headerBytes = request.headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+        if headerBytes > settings.current.limits.maxHeaderSize {
+            response = .error(CouchError(.requestHeaderFieldsTooLarge, "bad_request", "request headers are larger than \(settings.current.limits.maxHeaderSize) bytes"))
+        } else if request.method == .options, settings.current.cors.enabled, request.headers[.origin] != nil {
             response = Response(status: .noContent)
         } else {
             response = await respond(to: request)
@@ -81,13 +84,14 @@ extension CouchService {
         applyCORS(request, &response)
         response.headers[.couchRequestID] = requestID
         let elapsed = ContinuousClock.now - start
+        metrics.record(method: request.method.rawValue, status: response.status.code, duration: elapsed)
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms \(requestID)")
         return response
     }
 
     private func applyCORS(_ request: Request, _ response: inout Response) {
-        let cors = configuration.cors
+        let cors = settings.current.cors
         guard cors.enabled, let origin = request.headers[.origin] else { return }
         let any = cors.origins.contains("*")
         guard any || cors.origins.contains(origin) else { return }

@@ -37,12 +37,63 @@ import Testing
             #expect(try await client.request(.get, "/_membership").json["all_nodes"]?.arrayValue?.count == 1)
             #expect(try await client.request(.get, "/_active_tasks").json == [])
             let config = try await client.request(.get, "/_node/_local/_config/couchdb/max_document_size")
-            #expect(config.json == 8_000_000)
+            #expect(config.json == "8000000")
             #expect(try await client.request(.get, "/_nope").status == .badRequest)
             let info = try await client.request(.post, "/_dbs_info", json: ["keys": ["_users", "missing"]])
             #expect(info.json[0]?["info"]?["db_name"] == "_users")
             #expect(info.json[1]?["error"] == "not_found")
             #expect(try await client.request(.delete, "/").status == .methodNotAllowed)
+        }
+    }
+
+    @Test func runtimeConfigurationChanges() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            #expect(try await client.request(.put, "/db/small", json: ["t": .string(String(repeating: "x", count: 500))]).status == .created)
+            let old = try await client.request(.put, "/_node/_local/_config/couchdb/max_document_size", json: "100")
+            #expect(old.json == "8000000")
+            #expect(try await client.request(.put, "/db/big", json: ["t": .string(String(repeating: "x", count: 500))]).status == .contentTooLarge)
+            #expect(try await client.request(.put, "/_node/_local/_config/couchdb/max_document_size", json: "-3").status == .badRequest)
+            #expect(try await client.request(.put, "/_node/_local/_config/couchdb/uuid", json: "x").status == .badRequest)
+            #expect(try await client.request(.get, "/_node/_local/_config").json["chttpd"]?["max_http_request_size"] != nil)
+            #expect(try await client.request(.get, "/_node/_local/_config/couchdb/nope").status == .notFound)
+        }
+    }
+
+    @Test func statsAndPrometheus() async throws {
+        try await TestServer.run { client in
+            try await client.request(.get, "/_up")
+            try await client.request(.get, "/missing-db")
+            let stats = try await client.request(.get, "/_node/_local/_stats")
+            #expect((stats.json["couchdb"]?["httpd_request_methods"]?["GET"]?["value"]?.int64Value ?? 0) >= 2)
+            #expect(stats.json["couchdb"]?["httpd_status_codes"]?["404"]?["value"] == 1)
+            let prometheus = try await client.request(.get, "/_node/_local/_prometheus")
+            #expect(prometheus.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(prometheus.text.contains("couchdb_httpd_status_codes{code=\"404\"} 1"))
+            #expect(prometheus.text.contains("couchdb_request_time_seconds"))
+            #expect(try await client.request(.get, "/_node/_local/_prometheus", auth: nil).status == .unauthorized)
+        }
+    }
+
+    @Test func corsPreflightAndHeaders() async throws {
+        try await TestServer.run(configure: { $0.cors.enabled = true; $0.cors.origins = ["http://app.example"]; $0.cors.credentials = true }) { client in
+            let preflight = try await client.request(.options, "/db", headers: [.origin: "http://app.example", .accessControlRequestMethod: "PUT"], auth: nil)
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "http://app.example")
+            #expect(preflight.headers[.accessControlAllowCredentials] == "true")
+            #expect(preflight.headers[.accessControlAllowMethods]?.contains("PUT") == true)
+            let other = try await client.request(.get, "/", headers: [.origin: "http://evil.example"], auth: nil)
+            #expect(other.headers[.accessControlAllowOrigin] == nil)
+            let allowed = try await client.request(.get, "/", headers: [.origin: "http://app.example"], auth: nil)
+            #expect(allowed.headers[.accessControlAllowOrigin] == "http://app.example")
+        }
+    }
+
+    @Test func oversizedHeadersAreRefused() async throws {
+        try await TestServer.run(configure: { $0.limits.maxHeaderSize = 1024 }) { client in
+            let reply = try await client.request(.get, "/", headers: [.init("X-Padding")!: String(repeating: "p", count: 2000)], auth: nil)
+            #expect(reply.status == .requestHeaderFieldsTooLarge)
+            #expect(reply.error == "bad_request")
         }
     }
 

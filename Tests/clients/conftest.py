@@ -41,11 +41,12 @@ def rss_kib(pid):
 
 
 class Server:
-    def __init__(self, extra_args=()):
-        self.data = tempfile.mkdtemp(prefix="divan-client-")
+    def __init__(self, extra_args=(), data=None):
+        self.owns_data = data is None
+        self.data = data or tempfile.mkdtemp(prefix="divan-client-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(self.data, "server.log"), "w+")
+        self.log = open(os.path.join(self.data, "server.log"), "a+")
         env = dict(os.environ, DIVAN_ADMIN_USER=ADMIN[0], DIVAN_ADMIN_PASSWORD=ADMIN[1])
         self.process = subprocess.Popen(
             [divan_binary(), "serve", "--data", self.data + "/data", "--couch-port", str(self.port),
@@ -77,6 +78,7 @@ class Server:
         return f"http://{ADMIN[0]}:{ADMIN[1]}@127.0.0.1:{self.port}"
 
     def stop(self):
+        """SIGTERM by PID, then the exit status (SIGKILL after 30 s)."""
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
             try:
@@ -85,7 +87,9 @@ class Server:
                 os.kill(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
-        shutil.rmtree(self.data, ignore_errors=True)
+        if self.owns_data:
+            shutil.rmtree(self.data, ignore_errors=True)
+        return self.process.returncode
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,17 @@ final class Authenticator: Sendable {
 
     private let admins: [String: PasswordHash]
     private let secret: [UInt8]
-    let sessionTimeout: Int
+    private let settings: RuntimeSettings
+    var sessionTimeout: Int { settings.current.sessionTimeout }
     let iterations: Int
     private let store: DocumentStore
     private let jwt: JWTVerifier
     private let verified = Mutex<[String: (check: [UInt8], derivedKey: String)]>([:])
 
-    init(admins: [String: PasswordHash], secret: [UInt8], configuration: ServerConfiguration, store: DocumentStore) {
+    init(admins: [String: PasswordHash], secret: [UInt8], configuration: ServerConfiguration, store: DocumentStore, settings: RuntimeSettings) {
         self.admins = admins
         self.secret = secret
-        self.sessionTimeout = configuration.sessionTimeout
+        self.settings = settings
         self.iterations = configuration.passwordIterations
         self.store = store
         self.jwt = JWTVerifier(keys: configuration.jwtKeys, rolesClaim: configuration.jwtRolesClaim)

@@ -2,6 +2,7 @@ import DocStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Server-wide endpoints: `/`, `/_up`, `/_all_dbs`, `/_dbs_info`, `/_uuids`,
 /// `/_membership`, `/_active_tasks`, `/_session`, `/_db_updates`, `/_node/...`.
@@ -108,7 +109,11 @@ extension CouchService {
         case "_config":
             return try await configEndpoint(request, Array(segments.dropFirst(3)))
         case "_stats":
-            return .json(["couchdb": ["open_databases": ["value": .number(JSONNumber(store.openDatabaseCount)), "type": "counter"]]])
+            return .json(metrics.stats(openDatabases: store.openDatabaseCount))
+        case "_prometheus":
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.prometheus(openDatabases: store.openDatabaseCount))))
         case nil:
             return .json(["name": "divan@127.0.0.1"])
         default:
@@ -117,21 +122,40 @@ extension CouchService {
     }
 
     private func configEndpoint(_ request: CouchRequest, _ path: [String]) async throws -> Response {
-        let config: JSON = [
-            "couchdb": ["max_document_size": .number(JSONNumber(configuration.limits.maxDocumentSize)),
-                        "database_dir": .string(configuration.dataDirectory), "uuid": .string(identity.uuid),
-                        "max_dbs_open": .number(JSONNumber(configuration.maxOpenDatabases))],
-            "chttpd": ["bind_address": .string(configuration.bindAddress), "port": .string(String(configuration.couchPort)),
-                       "max_http_request_size": .number(JSONNumber(configuration.limits.maxHTTPRequestSize))],
-            "chttpd_auth": ["timeout": .string(String(configuration.sessionTimeout)), "iterations": .string(String(configuration.passwordIterations))],
-        ]
-        guard request.method == .get else {
-            throw CouchError(.methodNotAllowed, "method_not_allowed", "Divan's configuration is set at start (flags, environment, configuration file)")
+        var sections = settings.snapshot()
+        sections["couchdb", default: [:]]["uuid"] = identity.uuid
+        sections["couchdb", default: [:]]["database_dir"] = configuration.dataDirectory
+        sections["couchdb", default: [:]]["max_dbs_open"] = String(configuration.maxOpenDatabases)
+        sections["chttpd", default: [:]]["bind_address"] = configuration.bindAddress
+        sections["chttpd", default: [:]]["port"] = String(configuration.couchPort)
+        sections["chttpd_auth", default: [:]]["iterations"] = String(configuration.passwordIterations)
+        switch (request.method, path.count) {
+        case (.get, 0):
+            var object = JSONObject()
+            for (section, values) in sections.sorted(by: { $0.key < $1.key }) {
+                var entries = JSONObject()
+                for (key, value) in values.sorted(by: { $0.key < $1.key }) { entries[key] = .string(value) }
+                object[section] = .object(entries)
+            }
+            return .json(.object(object))
+        case (.get, 1):
+            guard let values = sections[path[0]] else { return .json([:]) }
+            var entries = JSONObject()
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { entries[key] = .string(value) }
+            return .json(.object(entries))
+        case (.get, 2):
+            guard let value = sections[path[0]]?[path[1]] else { throw CouchError(.notFound, "not_found", "unknown_config_value") }
+            return .json(.string(value))
+        case (.put, 2):
+            guard let value = try await request.jsonBody(requireContentType: false).stringValue else {
+                throw CouchError.badRequest("config values must be JSON strings")
+            }
+            let old = try settings.set(path[0], path[1], value)
+            logger.notice("config \(path[0])/\(path[1]) changed")
+            return .json(.string(old))
+        default:
+            throw CouchError.methodNotAllowed("GET,PUT")
         }
-        var value: JSON? = config
-        for key in path { value = value?[key] }
-        guard let value else { throw CouchError(.notFound, "not_found", "unknown_config_value") }
-        return .json(value)
     }
 }
 

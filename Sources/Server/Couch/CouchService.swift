@@ -12,14 +12,16 @@ final class CouchService: Sendable {
     let authenticator: Authenticator
     let identity: ServerIdentity
     let logger: Logger
-    let startTime = Date()
+    let settings: RuntimeSettings
+    let metrics = ServerMetrics()
 
     init(store: DocumentStore, configuration: ServerConfiguration, identity: ServerIdentity, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.identity = identity
         self.logger = logger
-        authenticator = Authenticator(admins: identity.admins, secret: identity.secret, configuration: configuration, store: store)
+        settings = RuntimeSettings(configuration, store: store)
+        authenticator = Authenticator(admins: identity.admins, secret: identity.secret, configuration: configuration, store: store, settings: settings)
     }
 
     /// Creates the system databases CouchDB has from the start.
@@ -41,7 +43,7 @@ final class CouchService: Sendable {
         do {
             let (user, cookie) = try authenticator.authenticate(request.headers)
             refreshedCookie = cookie
-            let couchRequest = CouchRequest(request: request, user: user, limits: configuration.limits)
+            let couchRequest = CouchRequest(request: request, user: user, limits: settings.current.limits)
             response = try await route(couchRequest)
         } catch let error as CouchError {
             response = .error(error)
@@ -60,7 +62,7 @@ final class CouchService: Sendable {
     }
 
     func sessionCookieHeader(_ value: String) -> String {
-        "AuthSession=\(value); Version=1; Path=/; HttpOnly; Max-Age=\(configuration.sessionTimeout); SameSite=Lax"
+        "AuthSession=\(value); Version=1; Path=/; HttpOnly; Max-Age=\(settings.current.sessionTimeout); SameSite=Lax"
     }
 
     /// The path's first segment picks the handler family.
