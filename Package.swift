@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DocStore", targets: ["DocStore"]),
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Server", targets: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

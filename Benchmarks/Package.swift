@@ -13,7 +13,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "divan-bench",
-            dependencies: [.product(name: "DocStore", package: root), .product(name: "LMDB", package: root)]
+            dependencies: [
+                .product(name: "DocStore", package: root), .product(name: "LMDB", package: root),
+                .product(name: "Server", package: root),
+            ]
         )
     ],
     swiftLanguageModes: [.v6]

@@ -14,7 +14,7 @@ public final class DocumentDatabase: Sendable {
     /// The store, for settings that change at run time; weak because the store's cache
     /// holds the database.
     private weak let store: DocumentStore?
-    let writer: GroupCommitWriter
+    let writer: GroupCommitWriter<BatchState>
     private let commits = Broadcaster<UInt64>()
     private let deleted = Atomic<Bool>(false)
 
@@ -32,10 +32,16 @@ public final class DocumentDatabase: Sendable {
             throw DocStoreError(.storage, "cannot open database \(name): \(error)")
         }
         let commits = self.commits
-        writer = GroupCommitWriter(label: name, environment: environment, tables: tables) { [weak store] batch in
-            commits.publish(batch.updateSequence)
-            store?.publish(DatabaseEvent(database: name, kind: .updated, sequence: batch.updateSequence))
-        }
+        let tables = self.tables
+        writer = GroupCommitWriter(
+            label: "divan.writer.\(name)", environment: environment,
+            begin: { txn in try BatchState(loading: txn, tables: tables) },
+            end: { txn, batch in try batch.save(txn, tables: tables) },
+            didCommit: { [weak store] batch in
+                commits.publish(batch.updateSequence)
+                store?.publish(DatabaseEvent(database: name, kind: .updated, sequence: batch.updateSequence))
+            },
+            commitFailure: { DocStoreError(.storage, "write failed: \($0)") })
         do {
             try environment.write { txn in
                 if try txn.get(tables.meta, key: MetaKey.uuid) == nil {

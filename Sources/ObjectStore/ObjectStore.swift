@@ -30,7 +30,9 @@ public final class ObjectStore: Sendable {
     let tables: Tables
     let files: ChunkFiles
     let pins: ChunkPins
-    let writer: MetadataWriter
+    /// The metadata writer: group commit, then deletes the chunk files a batch left
+    /// without references.
+    let writer: GroupCommitWriter<CommitEffects>
     private let lockDescriptor: Int32
     /// Files the sweep at open removed (orphans of a crash or of an interrupted delete).
     public let orphansRemoved: Int
@@ -59,7 +61,12 @@ public final class ObjectStore: Sendable {
             tables = try Tables(environment)
             files = try ChunkFiles(directory: root + "/chunks")
             pins = ChunkPins(files: files)
-            writer = MetadataWriter(environment: environment, pins: pins)
+            let chunkPins = pins
+            writer = GroupCommitWriter(
+                label: "divan.objectstore.writer", environment: environment,
+                begin: { _ in CommitEffects() },
+                didCommit: { effects in chunkPins.release(effects.deadChunks) },
+                commitFailure: { ObjectStoreError(.internalError, "metadata commit failed: \($0)") })
             let environment = environment, tables = tables, files = files
             orphansRemoved = try environment.read { txn in
                 try files.sweep { id in try ChunkLedger.exists(txn, tables, id) }

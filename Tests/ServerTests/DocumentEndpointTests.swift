@@ -25,6 +25,37 @@ import Testing
         }
     }
 
+    @Test func purgeAndConflicts() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            _ = try await client.request(.post, "/db/_bulk_docs", json: [
+                "new_edits": false,
+                "docs": [["_id": "c", "_rev": "1-aaa", "v": 1], ["_id": "c", "_rev": "1-bbb", "v": 2]],
+            ])
+            let read = try await client.request(.get, "/db/c?conflicts=true")
+            #expect(read.json["_rev"] == "1-bbb" && read.json["_conflicts"] == ["1-aaa"])
+            let purged = try await client.request(.post, "/db/_purge", json: ["c": ["1-bbb"]])
+            #expect(purged.status == .created && purged.json["purged"]?["c"] == ["1-bbb"])
+            #expect(try await client.request(.get, "/db/c").json["_rev"] == "1-aaa")
+            #expect(try await client.request(.get, "/db").json["purge_seq"]?.stringValue?.hasPrefix("1") == true)
+            #expect(try await client.request(.post, "/db/_purge", json: ["c": "1-aaa"]).status == .badRequest)
+        }
+    }
+
+    @Test func databaseUpdatesFeed() async throws {
+        try await TestServer.run { client in
+            async let waited = client.request(.get, "/_db_updates?feed=longpoll&timeout=10000")
+            try await Task.sleep(for: .milliseconds(200))
+            try await client.request(.put, "/fresh")
+            let reply = try await waited
+            #expect(reply.json["results"]?[0]?["db_name"] == "fresh")
+            #expect(reply.json["results"]?[0]?["type"] == "created")
+            let quiet = try await client.request(.get, "/_db_updates?feed=continuous&timeout=100")
+            #expect(quiet.status == .ok)
+            #expect(try await client.request(.get, "/_db_updates").json["results"] == [])
+        }
+    }
+
     @Test func compactAndFullCommitAreAnswered() async throws {
         try await TestServer.run { client in
             try await client.request(.put, "/db")

@@ -11,6 +11,7 @@ struct Bench {
         let suite = arguments.first
         let parts = Set(arguments.dropFirst())
         if suite == nil || suite == "docstore" { try await DocStoreBench.run(parts) }
+        if suite == nil || suite == "http" { try await HTTPBench.run() }
     }
 }
 
