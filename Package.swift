@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -35,10 +36,15 @@ let package = Package(
             dependencies: ["LMDB", "Zstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "Replication",
+            dependencies: ["DocStore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "DocStore",
                 "ObjectStore",
+                "Replication",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -50,7 +56,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "divan",
-            dependencies: ["Server", "DocStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Server", "DocStore", "Replication", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The child process the crash-safety test kills (built with the tests).
         .executableTarget(name: "docstore-crash-writer", dependencies: ["DocStore"], path: "Tests/CrashWriter"),
@@ -62,6 +68,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DocStore", "Server"]),
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "DocStore", "ObjectStore", .product(name: "HummingbirdTesting", package: "hummingbird")]

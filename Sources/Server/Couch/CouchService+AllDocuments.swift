@@ -106,7 +106,7 @@ extension CouchService {
             }
         }
         var answer: JSONObject = ["total_rows": .number(JSONNumber(result.totalRows)), "offset": .number(JSONNumber(result.offset)), "rows": .array(rows)]
-        if updateSeq { answer["update_seq"] = .string(Sequence.format(result.updateSequence)) }
+        if updateSeq { answer["update_seq"] = .string(WireSequence.format(result.updateSequence)) }
         return .object(answer)
     }
 

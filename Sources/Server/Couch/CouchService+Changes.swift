@@ -46,7 +46,7 @@ extension CouchService {
             }
         }
         let since = query["since"] ?? request.headers[HTTPField.Name("Last-Event-ID")!]
-        parsed.options.since = try Sequence.parse(since) { try database.updateSequence() }
+        parsed.options.since = try WireSequence.parse(since) { try database.updateSequence() }
         parsed.options.descending = try query.bool("descending")
         parsed.limit = try query.int("limit")
         parsed.options.allLeaves = query["style"] == "all_docs"
@@ -87,7 +87,7 @@ extension CouchService {
     private func rowJSON(_ change: Change, _ parsed: ChangesRequest, index: Int, isLast: Bool) -> JSON {
         var row = JSONObject()
         row["seq"] = index % parsed.sequenceInterval == parsed.sequenceInterval - 1 || isLast || parsed.sequenceInterval == 1
-            ? .string(Sequence.format(change.sequence)) : .null
+            ? .string(WireSequence.format(change.sequence)) : .null
         row["id"] = .string(change.id)
         row["changes"] = .array(change.revisions.map { ["rev": .string($0.description)] })
         if change.deleted { row["deleted"] = true }
@@ -101,7 +101,7 @@ extension CouchService {
         let (rows, last, _) = try readChanges(database, parsed, since: parsed.options.since, limit: parsed.limit)
         let results = rows.enumerated().map { rowJSON($1, parsed, index: $0, isLast: $0 == rows.count - 1) }
         let pending = parsed.options.descending ? 0 : try database.pendingChanges(after: last)
-        return ["results": .array(results), "last_seq": .string(Sequence.format(last)), "pending": .number(JSONNumber(pending))]
+        return ["results": .array(results), "last_seq": .string(WireSequence.format(last)), "pending": .number(JSONNumber(pending))]
     }
 
     private func longpollChanges(_ database: DocumentDatabase, _ parsed: ChangesRequest) async throws -> Response {
@@ -124,7 +124,7 @@ extension CouchService {
         }
         let results = answer.rows.enumerated().map { rowJSON($1, parsed, index: $0, isLast: $0 == answer.rows.count - 1) }
         let pending = try database.pendingChanges(after: answer.last)
-        return .json(["results": .array(results), "last_seq": .string(Sequence.format(answer.last)), "pending": .number(JSONNumber(pending))])
+        return .json(["results": .array(results), "last_seq": .string(WireSequence.format(answer.last)), "pending": .number(JSONNumber(pending))])
     }
 
     private func streamingChanges(_ database: DocumentDatabase, _ parsed: ChangesRequest) -> Response {
@@ -139,7 +139,7 @@ extension CouchService {
                     let row = self.rowJSON(change, parsed, index: sent, isLast: true)
                     sent += 1
                     let bytes = eventSource
-                        ? Array("data: ".utf8) + row.serialized() + Array("\nid: \(Sequence.format(change.sequence))\n\n".utf8)
+                        ? Array("data: ".utf8) + row.serialized() + Array("\nid: \(WireSequence.format(change.sequence))\n\n".utf8)
                         : row.serialized() + [10]
                     try await writer.write(ByteBuffer(bytes: bytes))
                 }
@@ -168,7 +168,7 @@ extension CouchService {
                 }
             }
             if !eventSource {
-                let end: JSON = ["last_seq": .string(Sequence.format(since)), "pending": .number(JSONNumber((try? database.pendingChanges(after: since)) ?? 0))]
+                let end: JSON = ["last_seq": .string(WireSequence.format(since)), "pending": .number(JSONNumber((try? database.pendingChanges(after: since)) ?? 0))]
                 try await writer.write(ByteBuffer(bytes: end.serialized() + [10]))
             }
             try await writer.finish(nil)

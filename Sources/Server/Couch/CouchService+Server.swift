@@ -55,6 +55,10 @@ extension CouchService {
             return try await databaseUpdates(request)
         case "_node":
             return try await nodeEndpoint(request)
+        case "_replicate":
+            return try await replicate(request)
+        case "_scheduler":
+            return try await scheduler(request)
         default:
             throw CouchError(.badRequest, "illegal_database_name", "Name: '\(name)'. Only lowercase characters (a-z), digits (0-9), and any of the characters _, $, (, ), +, -, and / are allowed. Must begin with a letter.")
         }
@@ -89,8 +93,8 @@ extension CouchService {
 
     static func infoJSON(_ info: DatabaseInfo) -> JSON {
         [
-            "db_name": .string(info.name), "purge_seq": .string(Sequence.format(info.purgeSequence)),
-            "update_seq": .string(Sequence.format(info.updateSequence)),
+            "db_name": .string(info.name), "purge_seq": .string(WireSequence.format(info.purgeSequence)),
+            "update_seq": .string(WireSequence.format(info.updateSequence)),
             "sizes": ["file": .number(JSONNumber(info.fileSize)), "external": .number(JSONNumber(info.externalSize)),
                       "active": .number(JSONNumber(info.activeSize))],
             "props": [:], "doc_del_count": .number(JSONNumber(info.deletedCount)),
@@ -161,7 +165,7 @@ extension CouchService {
 
 /// Update sequences on the wire: opaque strings that start with the integer, as
 /// CouchDB 3's are; `since` also takes plain integers and `now`.
-enum Sequence {
+enum WireSequence {
     static func format(_ value: UInt64) -> String { "\(value)-divan" }
 
     /// Parses a `since` value: an integer, `now` (the current sequence), or one of ours.
