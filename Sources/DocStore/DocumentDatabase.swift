@@ -135,8 +135,31 @@ public struct DatabaseInfo: Sendable, Equatable {
     public var uuid: String
 }
 
-/// Random identifiers: 32 lowercase hex digits, as CouchDB's `_uuids` gives them.
+/// Identifiers of 32 lowercase hex digits, as CouchDB's `_uuids` gives them.
 public enum UUIDs {
+    private static let sequentialState = Mutex<(prefix: String, counter: UInt32)>((randomPrefix(), 0))
+
+    /// CouchDB's default `sequential` algorithm: a random 26-digit prefix and a 6-digit
+    /// suffix that grows by a random step, with a new prefix when it overflows. Ids made
+    /// in a row sort together, so inserting them touches few B-tree pages.
+    public static func sequential() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let step = UInt32.random(in: 1...0xFFE, using: &generator)
+        let (prefix, counter) = sequentialState.withLock { state -> (String, UInt32) in
+            state.counter += step
+            if state.counter > 0xFFFFFF {
+                state.prefix = randomPrefix()
+                state.counter = step
+            }
+            return (state.prefix, state.counter)
+        }
+        let suffix = String(counter, radix: 16)
+        return prefix + String(repeating: "0", count: 6 - suffix.count) + suffix
+    }
+
+    private static func randomPrefix() -> String { String(random().prefix(26)) }
+
+    /// 128 random bits.
     public static func random() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64

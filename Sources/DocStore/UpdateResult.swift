@@ -56,7 +56,7 @@ struct PreparedUpdate: Sendable {
     var isLocal: Bool { id.hasPrefix(LocalDocument.prefix) }
 
     init(_ update: DocumentUpdate, newEdits: Bool, maxDocumentSize: Int) throws(DocStoreError) {
-        id = update.id ?? UUIDs.random()
+        id = update.id ?? UUIDs.sequential()
         try DocumentUpdate.validate(id: id)
         checkRevisions = newEdits
         localRevision = update.localRevision

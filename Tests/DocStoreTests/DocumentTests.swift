@@ -176,3 +176,15 @@ import Testing
         }
     }
 }
+
+@Suite struct UUIDTests {
+    @Test func sequentialIDsSortInOrderOfCreation() {
+        let ids = (0..<5000).map { _ in UUIDs.sequential() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        // Within one prefix, later ids sort after earlier ones.
+        for (a, b) in zip(ids, ids.dropFirst()) where a.prefix(26) == b.prefix(26) {
+            #expect(a < b)
+        }
+    }
+}

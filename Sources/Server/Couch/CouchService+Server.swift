@@ -41,7 +41,7 @@ extension CouchService {
             try Self.methodCheck(request, .get)
             let count = try request.query.int("count") ?? 1
             guard count <= 1000 else { throw CouchError(.forbidden, "forbidden", "count parameter too large") }
-            return .json(["uuids": .array((0..<count).map { _ in .string(UUIDs.random()) })])
+            return .json(["uuids": .array((0..<count).map { _ in .string(UUIDs.sequential()) })])
         case "_membership":
             try Self.methodCheck(request, .get)
             let node: JSON = .string("divan@127.0.0.1")
