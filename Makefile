@@ -3,8 +3,8 @@
 
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev libzstd-dev pkg-config
-PIP_PACKAGES := CouchDB pycouchdb pytest requests
-PIP_MODULES := couchdb pycouchdb pytest requests
+PIP_PACKAGES := CouchDB pycouchdb pytest requests boto3 awscli s3cmd minio
+PIP_MODULES := couchdb pycouchdb pytest requests boto3 awscli S3 minio
 BUILD_FLAGS ?=
 
 .PHONY: run test bench deps pydeps build clean

@@ -25,7 +25,7 @@ public enum DivanServer {
 
     /// The HTTP/1 server both listeners use.
     static func httpServer() -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: []))
+        .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()]))
     }
 
     /// The application without running it (tests drive it in process).
@@ -54,6 +54,7 @@ public enum DivanServer {
         if let generated = identity.generatedPassword {
             // Printed once, to the terminal only: the server keeps just its hash.
             print("divan: created server admin '\(generated.user)' with password \(generated.password) (stored hashed; shown only now)")
+            fflush(nil)
         }
         var storeConfiguration = DocumentStore.Configuration(dataDirectory: configuration.dataDirectory)
         storeConfiguration.maxDocumentSize = configuration.limits.maxDocumentSize

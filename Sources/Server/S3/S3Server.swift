@@ -1,22 +1,62 @@
+import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import ObjectStore
 
-/// The S3 listener. (Placeholder until the S3 API lands: it answers every request
-/// with S3's NotImplemented error.)
+/// The S3 listener: an `ObjectStore` under `<data>/objects` served by `S3Service`,
+/// with the lifecycle sweeper running as a service of the application.
 enum S3Server {
-    static func makeApplication(configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-        let responder = CallbackResponder<BasicRequestContext> { _, _ in
-            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NotImplemented</Code><Message>The S3 API is not available yet.</Message></Error>"
-            return Response(status: .notImplemented, headers: [.contentType: "application/xml"], body: .init(byteBuffer: .init(string: body)))
+    /// The application without running it (tests drive it in process or live).
+    /// Prints generated root credentials once, at the start that creates them.
+    /// - Parameter storeConfiguration: the object store's limits (tests lower the
+    ///   minimum part size).
+    static func makeApplication(
+        configuration: ServerConfiguration, logger: Logger, storeConfiguration: ObjectStore.Configuration = .init()
+    ) async throws -> some ApplicationProtocol {
+        let service = try makeService(configuration: configuration, logger: logger, storeConfiguration: storeConfiguration)
+        let responder = CallbackResponder<S3RequestContext> { request, context in
+            await service.handle(request, channel: context.channel)
         }
         let address = configuration.bindAddress
         return Application(
             responder: responder,
             server: DivanServer.httpServer(),
             configuration: .init(address: .hostname(address, port: configuration.s3Port), serverName: nil),
+            services: [service.sweeper],
             onServerRunning: { channel in
                 logger.notice("S3 API listening on http://\(address):\(channel.localAddress?.port ?? configuration.s3Port)")
             },
             logger: logger)
+    }
+
+    /// Opens the store and the credentials; the service without an HTTP server (tests call it directly).
+    /// - Throws: when the data directory or the credential file cannot be used.
+    static func makeService(
+        configuration: ServerConfiguration, logger: Logger, storeConfiguration: ObjectStore.Configuration = .init()
+    ) throws -> S3Service {
+        let (root, generated) = try S3CredentialFile.root(configuration: configuration)
+        if generated {
+            // Printed once, to the terminal only; later starts reuse the stored pair.
+            print("divan: created S3 credentials: access key \(root.accessKey) secret key \(root.secretKey) (stored in \(configuration.dataDirectory)/s3-credentials.json)")
+            fflush(nil)  // stdout is block-buffered when redirected: show the line now, not at exit
+        }
+        let store = try ObjectStore(root: configuration.dataDirectory + "/objects", configuration: storeConfiguration)
+        return S3Service(store: store, configuration: configuration, credentials: [root] + configuration.s3ExtraCredentials, logger: logger)
+    }
+}
+
+/// The request context of the S3 listener: it keeps the channel, through which the
+/// body asks `ContinueHandler` for `100 Continue`.
+struct S3RequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    var coreContext: CoreRequestContextStorage
+    /// The connection the request arrived on.
+    let channel: any Channel
+
+    /// Made by Hummingbird for each request.
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }
