@@ -27,7 +27,7 @@ import Testing
             try child.run()
             // Let it write for a random while, reading what it acknowledges.
             let lifetime = 0.15 + Double(random.next() % 600) / 1000
-            let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+            let reader = Task { await readToEnd(pipe) }
             try await Task.sleep(for: .seconds(lifetime))
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
@@ -52,5 +52,14 @@ import Testing
             #expect(try db.info().documentCount >= acknowledged.count)
         }
         #expect(acknowledged.count > 100, "the writer acknowledged too little to test anything")
+    }
+}
+
+/// Reads a pipe to its end on a GCD thread. A blocking read inside a Swift task would
+/// hold one of the cooperative pool's threads (two on this machine); two such tests in
+/// parallel then starve every other task, including the one that kills the child.
+func readToEnd(_ pipe: Pipe) async -> Data {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Crypto
 import Foundation
 import ObjectStore
@@ -14,6 +17,12 @@ import ObjectStore
 @main
 struct ObjectStoreCrashWriter {
     static func main() async throws {
+        // Die with the test process, should it end before killing us.
+        let parent = getppid()
+        Thread.detachNewThread {
+            while getppid() == parent { usleep(100_000) }
+            exit(0)
+        }
         let directory = CommandLine.arguments[1]
         let prefix = CommandLine.arguments[2]
         var configuration = ObjectStore.Configuration()

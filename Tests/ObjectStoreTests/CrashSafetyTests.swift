@@ -34,7 +34,7 @@ import Testing
             child.standardOutput = pipe
             try child.run()
             let lifetime = 0.3 + Double(random.next() % 700) / 1000
-            let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+            let reader = Task { await readToEnd(pipe) }
             try await Task.sleep(for: .seconds(lifetime))
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
@@ -80,5 +80,13 @@ import Testing
             #expect(problems.isEmpty, "cycle \(cycle) (seed \(seed)): \(problems)")
         }
         #expect(present.count > 50, "the writer acknowledged too little to test anything")
+    }
+}
+
+/// Reads a pipe to its end on a GCD thread, never blocking the cooperative pool (see
+/// the DocStore crash test for why).
+private func readToEnd(_ pipe: Pipe) async -> Data {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
     }
 }
