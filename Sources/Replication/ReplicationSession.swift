@@ -54,7 +54,6 @@ struct ReplicationSession {
         let job = job
         let specification = job.specification
         let worker = BatchWorker(source: job.source, target: job.target, retry: job.retry, logger: job.logger)
-        let feed: ChangesRequest.Feed = specification.continuous ? .longpoll(timeout: job.longpollTimeout) : .normal
         var cursor = committed
         var ordering = BatchOrdering()
         try await withThrowingTaskGroup(of: (Int, BatchStatistics).self) { group in
@@ -67,6 +66,9 @@ struct ReplicationSession {
             }
             while true {
                 try Task.checkCancellation()
+                // A continuous job waits for changes only once nothing is in flight, so
+                // that finished batches are checkpointed without waiting for the poll.
+                let feed: ChangesRequest.Feed = specification.continuous && inFlight == 0 ? .longpoll(timeout: job.longpollTimeout) : .normal
                 let request = ChangesRequest(
                     since: cursor, limit: specification.batchSize, feed: feed, filter: specification.filter,
                     allLeaves: !specification.winningRevisionsOnly)
@@ -91,7 +93,7 @@ struct ReplicationSession {
                 group.addTask { (index, try await worker.replicate(changes)) }
                 inFlight += 1
                 cursor = page.lastSequence
-                let caughtUp = page.changes.count < specification.batchSize
+                let caughtUp = page.changes.count < specification.batchSize || page.pending == 0
                 while inFlight >= specification.workers || (caughtUp && inFlight > 0) { try await finishOne() }
             }
         }
