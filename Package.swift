@@ -37,7 +37,10 @@ let package = Package(
         ),
         .target(
             name: "Replication",
-            dependencies: ["DocStore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "DocStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "Server",
@@ -68,7 +71,13 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DocStore", "Server"]),
+        .testTarget(
+            name: "ReplicationTests",
+            dependencies: [
+                "Replication", "DocStore", "Server", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "DocStore", "ObjectStore", .product(name: "HummingbirdTesting", package: "hummingbird")]

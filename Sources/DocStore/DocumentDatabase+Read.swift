@@ -51,30 +51,52 @@ extension DocumentDatabase {
         _ id: String, revisions: [Revision]?, latest: Bool = false, options: DocumentReadOptions = DocumentReadOptions()
     ) throws(DocStoreError) -> [OpenRevision] {
         try read { txn in
-            let record = try loadRecord(id, txn)
-            guard let revisions else {
-                guard let record else { throw DocStoreError.missing }
-                return try record.tree.leaves.compactMap { leaf in
-                    try makeDocument(id, leaf.revision, record, options, txn).map(OpenRevision.found)
-                }
-            }
-            var answers: [OpenRevision] = []
-            var seen = Set<Revision>()
-            for revision in revisions {
-                var wanted = [revision]
-                if latest, let record, record.tree.contains(revision) {
-                    wanted = record.tree.leaves(descendingFrom: revision).map(\.revision)
-                }
-                for leaf in wanted where seen.insert(leaf).inserted {
-                    if let record, let document = try makeDocument(id, leaf, record, options, txn) {
-                        answers.append(.found(document))
-                    } else {
-                        answers.append(.missing(leaf.description))
-                    }
-                }
-            }
+            guard let answers = try openRevisions(id, revisions, latest, options, txn) else { throw DocStoreError.missing }
             return answers
         }
+    }
+
+    /// `openRevisions` for many documents in one snapshot (the replicator's batch read):
+    /// one answer list per request, in order; a missing document asked for all its
+    /// leaves (`nil`) answers an empty list instead of throwing.
+    /// O(total revisions read + body sizes).
+    public func openRevisions(
+        batch requests: [(id: String, revisions: [Revision]?)], latest: Bool = false,
+        options: DocumentReadOptions = DocumentReadOptions()
+    ) throws(DocStoreError) -> [[OpenRevision]] {
+        try read { txn in
+            try requests.map { request in try openRevisions(request.id, request.revisions, latest, options, txn) ?? [] }
+        }
+    }
+
+    /// The answers of one `open_revs` request in `txn`; nil when the document does not
+    /// exist and all its leaves were asked for.
+    private func openRevisions(
+        _ id: String, _ revisions: [Revision]?, _ latest: Bool, _ options: DocumentReadOptions, _ txn: Transaction
+    ) throws -> [OpenRevision]? {
+        let record = try loadRecord(id, txn)
+        guard let revisions else {
+            guard let record else { return nil }
+            return try record.tree.leaves.compactMap { leaf in
+                try makeDocument(id, leaf.revision, record, options, txn).map(OpenRevision.found)
+            }
+        }
+        var answers: [OpenRevision] = []
+        var seen = Set<Revision>()
+        for revision in revisions {
+            var wanted = [revision]
+            if latest, let record, record.tree.contains(revision) {
+                wanted = record.tree.leaves(descendingFrom: revision).map(\.revision)
+            }
+            for leaf in wanted where seen.insert(leaf).inserted {
+                if let record, let document = try makeDocument(id, leaf, record, options, txn) {
+                    answers.append(.found(document))
+                } else {
+                    answers.append(.missing(leaf.description))
+                }
+            }
+        }
+        return answers
     }
 
     func loadRecord(_ id: String, _ txn: Transaction) throws -> DocumentRecord? {

@@ -2,8 +2,9 @@
 ///
 /// `init(json:)` applies CouchDB's document rules (couch_doc's `transfer_fields`): the
 /// members `_id`, `_rev`, `_deleted`, `_attachments` and `_revisions` are understood;
-/// `_revs_info`, `_conflicts`, `_deleted_conflicts` and `_local_seq` are ignored; any
-/// other member starting with `_` is a `doc_validation` error.
+/// `_revs_info`, `_conflicts`, `_deleted_conflicts` and `_local_seq` are ignored; the
+/// replicator's `_replication_*` marks are kept as fields; any other member starting
+/// with `_` is a `doc_validation` error.
 public struct DocumentUpdate: Sendable {
     /// The document id; `nil` asks the engine to generate one (`POST /db`).
     public var id: String?
@@ -59,6 +60,10 @@ public struct DocumentUpdate: Sendable {
                 attachments = try AttachmentInput.parseAll(value)
             case "_revs_info", "_conflicts", "_deleted_conflicts", "_local_seq":
                 continue
+            case "_replication_state", "_replication_state_time", "_replication_state_reason", "_replication_id",
+                "_replication_stats":
+                // The replicator's marks on `_replicator` documents stay in the body, as in CouchDB.
+                body[key] = value
             default:
                 throw DocStoreError(.documentValidation, "Bad special document member: \(key)")
             }

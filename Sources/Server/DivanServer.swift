@@ -62,6 +62,7 @@ public enum DivanServer {
         let store = try DocumentStore(configuration: storeConfiguration)
         let service = CouchService(store: store, configuration: configuration, identity: identity, logger: logger)
         try await service.prepareSystemDatabases()
+        service.replications.start()
         return service
     }
 }

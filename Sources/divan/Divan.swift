@@ -10,7 +10,7 @@ struct Divan: AsyncParsableCommand {
         commandName: "divan",
         abstract: "A CouchDB-compatible document database (and, later, S3-compatible object store) in one binary.",
         version: DivanVersion.string,
-        subcommands: [Serve.self, Version.self]
+        subcommands: [Serve.self, Replicate.self, Version.self]
     )
 }
 

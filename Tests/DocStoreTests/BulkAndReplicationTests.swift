@@ -98,4 +98,24 @@ import Testing
         #expect(l.revision == r.revision)
         #expect(l.conflicts == r.conflicts && l.conflicts?.count == 1)
     }
+
+    @Test func batchOpenRevisionsReadsManyDocumentsInOneSnapshot() async throws {
+        let db = try TemporaryStore().database()
+        let a1 = try await db.put(doc("a", ["v": 1]))
+        let a2 = try await db.put(doc("a", ["v": 2], rev: a1))
+        let b1 = try await db.put(doc("b"))
+        var options = DocumentReadOptions()
+        options.revisions = true
+        let answers = try db.openRevisions(
+            batch: [("a", [rev(a1)]), ("b", nil), ("missing", nil), ("b", [rev("1-nope")])], latest: true, options: options)
+        #expect(answers.count == 4)
+        // With latest, a replaced revision stands for the leaf that descends from it.
+        guard case .found(let a) = answers[0].first else { Issue.record("a not found"); return }
+        #expect(a.revision == rev(a2) && a.revisions?.ids.count == 2)
+        guard case .found(let b) = answers[1].first else { Issue.record("b not found"); return }
+        #expect(b.revision == rev(b1))
+        #expect(answers[2].isEmpty)
+        guard case .missing(let text) = answers[3].first else { Issue.record("expected missing"); return }
+        #expect(text == "1-nope")
+    }
 }

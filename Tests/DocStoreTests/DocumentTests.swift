@@ -148,6 +148,9 @@ import Testing
             ($0 as? DocStoreError) == DocStoreError(.documentValidation, "Bad special document member: _foo")
         }
         #expect { try DocumentUpdate(json: ["_rev": "abc"]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
+        // The replicator's marks on `_replicator` documents are fields, as in CouchDB.
+        let marked = try DocumentUpdate(json: ["_replication_state": "completed", "_replication_stats": [:], "x": 1])
+        #expect(marked.body.keys == ["_replication_state", "_replication_stats", "x"])
         #expect { try DocumentUpdate(json: ["_rev": 12]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
         #expect { try DocumentUpdate(json: ["_id": 12]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
         #expect { try DocumentUpdate(json: ["_revisions": ["start": 1]]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }

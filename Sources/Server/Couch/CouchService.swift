@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Replication
 
 /// The CouchDB API: routes a request to one handler after logging and authentication.
 /// Handlers parse, call one engine method and encode; no storage logic lives here.
@@ -14,6 +15,8 @@ final class CouchService: Sendable {
     let logger: Logger
     let settings: RuntimeSettings
     let metrics = ServerMetrics()
+    /// `_replicate` jobs and `_replicator` documents.
+    let replications: ReplicationScheduler
 
     init(store: DocumentStore, configuration: ServerConfiguration, identity: ServerIdentity, logger: Logger) {
         self.store = store
@@ -21,6 +24,7 @@ final class CouchService: Sendable {
         self.identity = identity
         self.logger = logger
         settings = RuntimeSettings(configuration, store: store)
+        replications = ReplicationScheduler(store: store, nodeUUID: identity.uuid, logger: logger)
         authenticator = Authenticator(admins: identity.admins, secret: identity.secret, configuration: configuration, store: store, settings: settings)
     }
 
