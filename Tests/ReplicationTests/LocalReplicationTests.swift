@@ -129,6 +129,9 @@ import Testing
         try await replicate(temp.peer("source"), temp.peer("target"))
         #expect(try target.document("a").fields()["v"] == 2)
         #expect(try target.attachment("a", name: "big.bin").digest == copied.digest)
+        // Both replicas agree on when the attachment last changed.
+        #expect(try target.attachment("a", name: "big.bin").revpos == 1)
+        #expect(copied.revpos == 1)
         #expect(try leaves(target) == leaves(source))
     }
 
