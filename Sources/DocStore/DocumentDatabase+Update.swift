@@ -131,13 +131,18 @@ extension DocumentDatabase {
     ) throws(DocStoreError) -> ([AttachmentInfo], [Int: [UInt8]]) {
         var result: [AttachmentInfo] = []
         var inline: [Int: [UInt8]] = [:]
+        // A replicated attachment keeps the revpos it was sent with (never beyond the revision).
+        func revpos(_ name: String) -> Int { min(position, update.attachmentRevpos[name] ?? position) }
         for attachment in update.attachments {
             switch attachment {
             case .inline(let name, let contentType, let bytes, let digest):
                 inline[result.count] = bytes
-                result.append(AttachmentInfo(name: name, contentType: contentType, digest: digest, length: bytes.count, revpos: position, blob: 0))
+                result.append(AttachmentInfo(
+                    name: name, contentType: contentType, digest: digest, length: bytes.count, revpos: revpos(name), blob: 0))
             case .staged(let name, let contentType, let staged):
-                result.append(AttachmentInfo(name: name, contentType: contentType, digest: staged.digest, length: staged.length, revpos: position, blob: staged.blob))
+                result.append(AttachmentInfo(
+                    name: name, contentType: contentType, digest: staged.digest, length: staged.length, revpos: revpos(name),
+                    blob: staged.blob))
             case .stub(let name, let digest):
                 let matches: (AttachmentInfo) -> Bool = { $0.name == name && (digest == nil || $0.digest == digest) }
                 let fromCandidates = candidates.lazy.compactMap { record.leaves[$0]?.attachments.first(where: matches) }.first

@@ -19,6 +19,10 @@ public struct DocumentUpdate: Sendable {
     public var body: JSONObject
     /// Attachments in the order given; `nil` when the document has no `_attachments`.
     public var attachments: [(name: String, input: AttachmentInput)]
+    /// The `revpos` a replicated write (`new_edits: false`) gives its attachments with
+    /// bytes, by name: kept as sent (as CouchDB keeps it), so that both replicas agree
+    /// on when each attachment last changed. Interactive edits ignore it.
+    public var attachmentRevpos: [String: Int] = [:]
 
     public init(
         id: String?, revision: Revision? = nil, revisions: RevisionPath? = nil, deleted: Bool = false,
@@ -58,6 +62,9 @@ public struct DocumentUpdate: Sendable {
                 revisions = try Self.revisionPath(value)
             case "_attachments":
                 attachments = try AttachmentInput.parseAll(value)
+                for (name, entry) in value.objectValue ?? [:] {
+                    if let revpos = entry["revpos"]?.int64Value, revpos >= 1 { attachmentRevpos[name] = Int(revpos) }
+                }
             case "_revs_info", "_conflicts", "_deleted_conflicts", "_local_seq":
                 continue
             case "_replication_state", "_replication_state_time", "_replication_state_reason", "_replication_id",

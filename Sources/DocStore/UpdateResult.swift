@@ -50,6 +50,8 @@ struct PreparedUpdate: Sendable {
     /// `body` as it will be stored (compressed when that saves space).
     let storedBody: LeafBody.Stored
     let attachments: [Attachment]
+    /// `revpos` given for attachments with bytes (replicated writes only).
+    let attachmentRevpos: [String: Int]
     /// Interactive edits (`new_edits: true`) check revisions; replicated ones merge.
     let checkRevisions: Bool
 
@@ -82,6 +84,7 @@ struct PreparedUpdate: Sendable {
             }
             parent = nil
         }
+        attachmentRevpos = newEdits ? [:] : update.attachmentRevpos
         attachments = update.attachments.map { name, input in
             switch input {
             case .inline(let contentType, let data):

@@ -102,6 +102,7 @@ extension LocalPeer {
         var json = revision.json
         var stubs = JSONObject()
         var staged: [(name: String, input: AttachmentInput)] = []
+        var revpos: [String: Int] = [:]
         for attachment in attachments {
             switch attachment {
             case .stub(let stub):
@@ -109,12 +110,14 @@ extension LocalPeer {
             case .body(let stub, _, let bytes):
                 let upload = try await database.stageAttachment(bytes)
                 staged.append((stub.name, .staged(contentType: stub.contentType, upload)))
+                if stub.revpos >= 1 { revpos[stub.name] = stub.revpos }
             }
         }
         json["_attachments"] = stubs.isEmpty ? nil : .object(stubs)
         let prepared = try await engine { () throws(DocStoreError) in
             var update = try DocumentUpdate(json: json)
             update.attachments += staged
+            update.attachmentRevpos.merge(revpos) { $1 }
             return update
         }
         let result = try await engine { () throws(DocStoreError) in try await database.update([prepared], newEdits: false)[0] }

@@ -73,8 +73,12 @@ public final class ReplicationScheduler: Sendable {
 
     /// Starts a continuous `_replicate` replication, or finds the one already running
     /// with the same id. - Returns: its job id.
-    public func startContinuous(_ specification: ReplicationSpecification, user: String? = nil) throws(ReplicationError) -> String {
+    /// - Throws: `db_not_found` when the source (or the target, unless it is to be
+    ///   created) does not exist, as CouchDB answers at once.
+    public func startContinuous(_ specification: ReplicationSpecification, user: String? = nil) async throws -> String {
         let job = try makeJob(specification)
+        _ = try await retry.retrying { try await job.source.info() }
+        if !specification.createTarget { _ = try await retry.retrying { try await job.target.info() } }
         let key = job.id.description
         let started = state.withLock { state -> Bool in
             guard state.jobs[key] == nil else { return false }

@@ -120,4 +120,19 @@ func collect(_ db: DocumentDatabase, _ info: AttachmentInfo, range: Range<Int>? 
         let info = AttachmentInfo(name: "x", contentType: "a/b", digest: staged.digest, length: 1000, revpos: 1, blob: staged.blob)
         await #expect(throws: DocStoreError.self) { try await collect(db, info) }
     }
+
+    @Test func replicatedAttachmentsKeepTheirRevpos() async throws {
+        let db = try TemporaryStore().database()
+        let json: JSONObject = [
+            "_id": "r", "_rev": "3-c", "_revisions": ["start": 3, "ids": ["c", "b", "a"]],
+            "_attachments": ["old.txt": ["content_type": "text/plain", "data": "aGk=", "revpos": 2]],
+        ]
+        _ = try await db.update([try DocumentUpdate(json: json)], newEdits: false)
+        #expect(try db.attachment("r", name: "old.txt").revpos == 2)
+        // An interactive edit sets revpos to its own position, whatever it is sent with.
+        var edit = try DocumentUpdate(json: ["_id": "e", "_attachments": ["n.txt": ["content_type": "text/plain", "data": "aGk=", "revpos": 9]]])
+        edit.attachmentRevpos["n.txt"] = 9
+        try await db.put(edit)
+        #expect(try db.attachment("e", name: "n.txt").revpos == 1)
+    }
 }

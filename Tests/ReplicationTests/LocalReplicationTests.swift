@@ -129,7 +129,34 @@ import Testing
         try await replicate(temp.peer("source"), temp.peer("target"))
         #expect(try target.document("a").fields()["v"] == 2)
         #expect(try target.attachment("a", name: "big.bin").digest == copied.digest)
+        // Both replicas agree on when the attachment last changed.
+        #expect(try target.attachment("a", name: "big.bin").revpos == 1)
+        #expect(copied.revpos == 1)
         #expect(try leaves(target) == leaves(source))
+    }
+
+    @Test func winningRevsOnlySinceSeqAndNoCheckpoints() async throws {
+        let temp = try TemporaryStore()
+        let source = try temp.database("source")
+        for i in 0..<10 { try await source.put(DocumentUpdate(id: "d\(i)", body: ["i": .number(JSONNumber(i))])) }
+        _ = try await source.update([
+            DocumentUpdate(id: "twin", revision: rev("1-aaaa")), DocumentUpdate(id: "twin", revision: rev("1-bbbb")),
+        ], newEdits: false)
+        try await replicate(temp.peer("source"), temp.peer("winners")) { spec in
+            spec.createTarget = true
+            spec.winningRevisionsOnly = true
+        }
+        #expect(try leaves(temp.database("winners"))["twin"] == ["1-bbbb"])
+        let (_, result) = try await replicate(temp.peer("source"), temp.peer("later")) { spec in
+            spec.createTarget = true
+            spec.sinceSequence = PeerSequence(7)
+            spec.useCheckpoints = false
+            spec.workers = 1
+            spec.batchSize = 2
+        }
+        #expect(try leaves(temp.database("later")).keys.sorted() == ["d7", "d8", "d9", "twin"])
+        #expect(result == ["use_checkpoints": false])
+        #expect(try temp.database("later").localDocuments(AllDocumentsOptions()).isEmpty)
     }
 
     @Test func aMissingSourceFailsWithDatabaseNotFound() async throws {

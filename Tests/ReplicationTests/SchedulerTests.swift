@@ -63,6 +63,16 @@ import Testing
         #expect(try await b.request(.GET, "/_replicator/once").json["_replication_stats"]?["docs_written"] == 500)
         #expect(try await b.leaves("copy").count == 500)
 
+        // A document that cannot run fails, and says why.
+        #expect(try await b.request(.PUT, "/_replicator/bad", json: ["source": "copy", "target": "x", "filter": "app/by_type"]).status == 201)
+        #expect(try await DivanProcess.eventually {
+            try await b.request(.GET, "/_replicator/bad").json["_replication_state"] == "failed"
+        })
+        let bad = try await b.request(.GET, "/_scheduler/docs/_replicator/bad").json
+        #expect(bad["state"] == "failed")
+        #expect(bad["info"]?["error"]?.stringValue?.contains("filter functions") == true)
+        #expect(try await b.request(.DELETE, "/_replicator/bad?rev=\(try await b.request(.GET, "/_replicator/bad").json["_rev"]!.stringValue!)").status == 200)
+
         // A continuous document runs, and is reported.
         #expect(try await b.request(.PUT, "/_replicator/live", json: [
             "source": .string(a.adminURL + "/source"), "target": "live", "create_target": true, "continuous": true,

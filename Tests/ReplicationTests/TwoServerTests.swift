@@ -119,5 +119,7 @@ import Testing
         #expect(function.json["reason"]?.stringValue?.contains("not supported") == true)
         let missing = try await b.request(.POST, "/_replicate", json: ["source": .string(a.adminURL + "/absent"), "target": "x"])
         #expect(missing.status == 404 && missing.json["error"] == "db_not_found")
+        let continuous = try await b.request(.POST, "/_replicate", json: ["source": .string(a.adminURL + "/absent"), "target": "x", "continuous": true])
+        #expect(continuous.status == 404 && continuous.json["error"] == "db_not_found")
     }
 }

@@ -15,7 +15,7 @@ extension CouchService {
                 return .json(["ok": true, "_local_id": .string(id)])
             }
             if specification.continuous {
-                let id = try replications.startContinuous(specification, user: request.user.name)
+                let id = try await replications.startContinuous(specification, user: request.user.name)
                 return .json(["ok": true, "_local_id": .string(id)], status: .accepted)
             }
             var answer: JSONObject = ["ok": true]

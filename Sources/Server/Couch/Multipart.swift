@@ -19,14 +19,17 @@ enum MultipartUpload {
             guard var object = (try? JSON.parse(json))?.objectValue else { throw CouchError.invalidJSON }
             // Take the attachments that follow out of the JSON; the rest parse as usual.
             var following: [(name: String, contentType: String)] = []
+            var revpos: [String: Int] = [:]
             if var attachments = object["_attachments"]?.objectValue {
                 for (name, value) in attachments where value["follows"]?.boolValue == true {
                     following.append((name, value["content_type"]?.stringValue ?? "application/octet-stream"))
+                    if let given = value["revpos"]?.int64Value, given >= 1 { revpos[name] = Int(given) }
                     attachments.removeValue(forKey: name)
                 }
                 object["_attachments"] = .object(attachments)
             }
             var update = try DocumentUpdate(json: object, id: id)
+            update.attachmentRevpos.merge(revpos) { $1 }
             for (name, contentType) in following {
                 guard try await reader.nextPart() != nil else {
                     throw CouchError.badRequest("attachment \(name) is missing from the multipart body")
