@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DocStore", targets: ["DocStore"]),
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Replication", targets: ["Replication"]),
         .library(name: "Server", targets: ["Server"]),
     ],
     dependencies: [

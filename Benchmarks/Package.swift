@@ -15,7 +15,7 @@ let package = Package(
             name: "divan-bench",
             dependencies: [
                 .product(name: "DocStore", package: root), .product(name: "LMDB", package: root),
-                .product(name: "Server", package: root),
+                .product(name: "Server", package: root), .product(name: "Replication", package: root),
             ]
         )
     ],

@@ -59,6 +59,7 @@ import Testing
         #expect(second.status == 0, "\(output)")
         let checked = Self.number(after: "revisions checked ", in: output)
         let writtenAfter = Self.number(after: "written ", in: output)
+        print("killed with \(atKill) of \(total) on the target; the second run checked \(checked ?? -1) revisions and wrote \(writtenAfter ?? -1)")
         // The second run starts from the last checkpoint: at most the batches in flight
         // at the kill (4 workers × 500) are checked again.
         #expect(checked != nil && checked! <= total - atKill + 2_000, "\(output)")

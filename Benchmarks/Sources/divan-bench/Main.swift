@@ -12,6 +12,7 @@ struct Bench {
         let parts = Set(arguments.dropFirst())
         if suite == nil || suite == "docstore" { try await DocStoreBench.run(parts) }
         if suite == nil || suite == "http" { try await HTTPBench.run() }
+        if suite == nil || suite == "replication" { try await ReplicationBench.run(parts) }
     }
 }
 
