@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Replication", targets: ["Replication"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Zstd", targets: ["Zstd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

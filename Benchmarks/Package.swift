@@ -9,13 +9,17 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let package = Package(
     name: "divan-benchmarks",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
     targets: [
         .executableTarget(
             name: "divan-bench",
             dependencies: [
                 .product(name: "DocStore", package: root), .product(name: "LMDB", package: root),
                 .product(name: "Server", package: root), .product(name: "Replication", package: root),
+                .product(name: "Zstd", package: root), .product(name: "Crypto", package: "swift-crypto"),
             ]
         )
     ],

@@ -1,6 +1,6 @@
 -- POST /db/_bulk_docs with 1,000 documents of about 1 KB, unique ids per request.
 local counter = 0
-local thread_id = 0
+thread_id = 0  -- set per thread by setup(); global so thread:set reaches it
 local pad = string.rep("lorem ipsum dolor sit amet ", 30)
 
 function setup(thread)
@@ -8,6 +8,8 @@ function setup(thread)
   counter = counter + 1
 end
 
+-- wrk.format uses wrk.headers (with -H's Authorization) only when given no headers.
+wrk.headers["Content-Type"] = "application/json"
 local sent = 0
 function request()
   sent = sent + 1
@@ -16,5 +18,5 @@ function request()
     docs[i] = string.format('{"_id":"t%d-r%d-%d","type":"order","number":%d,"notes":"%s"}', thread_id, sent, i, i, pad)
   end
   local body = '{"docs":[' .. table.concat(docs, ",") .. ']}'
-  return wrk.format("POST", wrk.path, {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", wrk.path, nil, body)
 end

@@ -33,13 +33,18 @@ enum HTTPBench {
         for db in ["bulk", "singles", "reads"] { _ = try await call("PUT", "\(base)/\(db)") }
 
         let bulk = try wrk(script: "bulk.lua", url: "\(base)/bulk/_bulk_docs", connections: 4, seconds: 10)
+        let (info, _) = try await call("GET", "\(base)/bulk")
+        let stored = (try JSON.parse(Array(info)))["doc_count"]?.int64Value ?? 0
+        guard Double(stored) >= bulk * 10 * 1000 * 0.99 else { throw BenchError("bulk phase stored only \(stored) documents") }
         reference("bulk insert (1 KB docs, batches of 1,000), docs/s", bulk * 1000, couchDB: 2_000, goal: 40_000)
 
         let singles = try wrk(script: "single.lua", url: "\(base)/singles", connections: 64, seconds: 10)
         reference("64 connections, single durable writes, docs/s", singles, couchDB: 350, goal: 5_000)
 
         try await preload(base)
-        let reads = try wrk(script: "reads.lua", url: "\(base)/reads", connections: 64, seconds: 10)
+        let reads = try wrk(
+            script: "reads.lua", url: "\(base)/reads", connections: 64, seconds: 10,
+            environment: ["DIVAN_BENCH_READ_DOCS": String(readDocuments)])
         reference("64 connections, random reads, docs/s", reads, couchDB: 500, goal: 20_000)
 
         let start = ContinuousClock.now
@@ -61,21 +66,25 @@ enum HTTPBench {
     static var authorization: String { "Basic " + Base64.encode(Array("\(admin.0):\(admin.1)".utf8)) }
 
     /// Runs wrk and returns its requests per second.
-    static func wrk(script: String, url: String, connections: Int, seconds: Int) throws -> Double {
+    /// - Parameters:
+    ///   - authorization: whether to send the admin's Basic credentials.
+    ///   - environment: variables the script reads.
+    static func wrk(
+        script: String, url: String, connections: Int, threads: Int = 2, seconds: Int, authorization: Bool = true,
+        environment: [String: String] = [:]
+    ) throws -> Double {
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../wrk").standardized.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "-s", scripts + "/" + script,
-                             "-H", "Authorization: \(authorization)", url]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DIVAN_BENCH_READ_DOCS"] = String(readDocuments)
-        process.environment = environment
+        process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "-s", scripts + "/" + script]
+            + (authorization ? ["-H", "Authorization: \(Self.authorization)"] : []) + [url]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        if output.contains("Non-2xx") { print("  wrk saw errors:\n" + output) }
+        if output.contains("Non-2xx") || output.contains("Socket errors") { throw BenchError("wrk saw errors:\n" + output) }
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
             let value = Double(line.split(separator: " ").last ?? "")
         else { throw BenchError("wrk printed no rate:\n\(output)") }

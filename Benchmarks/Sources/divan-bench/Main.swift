@@ -13,6 +13,7 @@ struct Bench {
         if suite == nil || suite == "docstore" { try await DocStoreBench.run(parts) }
         if suite == nil || suite == "http" { try await HTTPBench.run() }
         if suite == nil || suite == "replication" { try await ReplicationBench.run(parts) }
+        if suite == nil || suite == "s3" { try await S3Bench.run(parts) }
     }
 }
 
