@@ -77,29 +77,21 @@ struct ChunkFiles: Sendable {
         try Self.syncDirectory((final as NSString).deletingLastPathComponent)
     }
 
-    /// Reads `count` bytes at `offset` of a chunk file. Blocks. O(count).
+    /// Reads `memory.count` bytes at `offset` of a chunk file into `memory`. Blocks. O(count).
     /// - Throws: `InternalError` when the file is missing or shorter than expected.
-    func read(_ id: ChunkID, offset: Int = 0, count: Int) throws(ObjectStoreError) -> [UInt8] {
+    func read(_ id: ChunkID, offset: Int = 0, into memory: UnsafeMutableRawBufferPointer) throws(ObjectStoreError) {
         let file = path(id)
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.failure("open", file) }
         defer { close(descriptor) }
-        var failure: ObjectStoreError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let result = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                if result < 0 && errno == EINTR { continue }
-                if result <= 0 {
-                    failure = result < 0 ? Self.failure("read", file) : ObjectStoreError(.internalError, "chunk \(file) is truncated")
-                    break
-                }
-                done += result
-            }
-            initialized = failure == nil ? count : 0
+        var done = 0
+        while done < memory.count {
+            let result = pread(descriptor, memory.baseAddress! + done, memory.count - done, off_t(offset + done))
+            if result < 0 && errno == EINTR { continue }
+            if result < 0 { throw Self.failure("read", file) }
+            if result == 0 { throw ObjectStoreError(.internalError, "chunk \(file) is truncated") }
+            done += result
         }
-        if let failure { throw failure }
-        return bytes
     }
 
     /// Removes a chunk file; a missing file is not an error. Blocks.

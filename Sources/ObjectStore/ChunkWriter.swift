@@ -1,10 +1,13 @@
+import Synchronization
 import Zstd
 
 /// Turns a streamed body into durable chunk files, `chunkSize` bytes of input each.
 ///
-/// Memory: the chunk being compressed and written (on an I/O thread) plus the chunk
-/// being filled, plus one body element: about two chunks whatever the body's size.
-/// Writing chunk N overlaps with receiving chunk N+1.
+/// Pipelined, so the work of one body spreads over the cores: while the next chunk
+/// fills, up to `inFlight` full chunks are compressed and written (each on an I/O
+/// thread), and the digests (MD5 for the ETag, the checksums) are computed chunk by
+/// chunk, in order, on another. Memory: `inFlight + 1` chunks plus one body element,
+/// whatever the body's size.
 ///
 /// Nothing it writes is named by metadata yet: on any failure (the body throws, the size
 /// limit is passed, the task is cancelled) it removes the files it wrote before
@@ -13,6 +16,15 @@ struct ChunkWriter: Sendable {
     let files: ChunkFiles
     let chunkSize: Int
     let level: Int32
+    /// Chunks being compressed and written at once, per body.
+    let inFlight = 2
+
+    /// A full chunk on its way: its file being written and its bytes being hashed.
+    private struct Pending {
+        let stored: Task<ChunkReference, any Error>
+        /// `nil` for the last chunk, which the caller hashes itself.
+        let hashed: Task<Void, Never>?
+    }
 
     /// Reads `body` to its end, feeding `digest`, and writes its chunks.
     /// - Returns: the chunk list and the number of bytes.
@@ -21,38 +33,38 @@ struct ChunkWriter: Sendable {
         _ body: Body, limit: Int, digest: inout BodyDigest
     ) async throws -> (chunks: [ChunkReference], size: Int) where Body.Element: Collection<UInt8> {
         var chunks: [ChunkReference] = []
-        var pending: Task<ChunkReference, any Error>?
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(chunkSize)
+        var pending: [Pending] = []  // oldest first
+        let hasher = ChainedDigest(digest)
+        var filling = ChunkBuffer(capacity: chunkSize)
         var size = 0
         do {
             for try await piece in body {
-                let appended = buffer.count
-                if piece.withContiguousStorageIfAvailable({ buffer.append(contentsOf: $0) }) == nil {
-                    buffer.append(contentsOf: piece)
-                }
-                size += buffer.count - appended
+                var full: [[UInt8]] = []
+                let count = piece.withContiguousStorageIfAvailable { bytes in
+                    filling.take(UnsafeRawBufferPointer(bytes)) { full.append($0) }
+                } ?? Array(piece).withUnsafeBytes { bytes in filling.take(bytes) { full.append($0) } }
+                size += count
                 guard size <= limit else {
                     throw ObjectStoreError(.entityTooLarge, "Your proposed upload exceeds the maximum allowed size (\(limit) bytes).")
                 }
-                buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[appended...])) }
-                while buffer.count >= chunkSize {
-                    let chunk = Array(buffer[..<chunkSize])
-                    buffer = Array(buffer[chunkSize...])
-                    buffer.reserveCapacity(chunkSize)
-                    if let previous = pending { chunks.append(try await previous.value) }
-                    pending = start(chunk)
+                for chunk in full {
+                    if pending.count >= inFlight {
+                        let oldest = pending.removeFirst()
+                        await oldest.hashed?.value
+                        chunks.append(try await oldest.stored.value)
+                    }
+                    pending.append(Pending(stored: start(chunk), hashed: hasher.hash(chunk)))
                 }
             }
             try Task.checkCancellation()
-            if let previous = pending {
-                pending = nil
-                chunks.append(try await previous.value)
-            }
-            if !buffer.isEmpty { chunks.append(try await start(buffer).value) }
+            // The last chunk is written while its bytes are hashed here.
+            let last = filling.remainder()
+            if let last { pending.append(Pending(stored: start(last), hashed: nil)) }
+            digest = await hasher.finish(with: last ?? [])
+            while !pending.isEmpty { chunks.append(try await pending.removeFirst().stored.value) }
             return (chunks, size)
         } catch {
-            if let written = try? await pending?.value { chunks.append(written) }
+            for entry in pending { if let written = try? await entry.stored.value { chunks.append(written) } }
             await discard(chunks)
             throw error
         }
@@ -101,5 +113,67 @@ struct ChunkWriter: Sendable {
         }
         try bytes.withUnsafeBytes { try files.write(id, $0) }
         return ChunkReference(id: id, size: bytes.count, storedSize: bytes.count, compressed: false)
+    }
+}
+
+/// The chunk being filled: bytes are appended until it holds `capacity`, then it is
+/// handed over whole (moved, not copied) and a new one starts.
+private struct ChunkBuffer {
+    let capacity: Int
+    private var bytes: [UInt8] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends `piece` and hands each chunk it fills to `full`. Returns `piece.count`.
+    mutating func take(_ piece: UnsafeRawBufferPointer, full: ([UInt8]) -> Void) -> Int {
+        var rest = piece[...]
+        while !rest.isEmpty {
+            let count = min(capacity - bytes.count, rest.count)
+            bytes.append(contentsOf: rest.prefix(count))
+            rest = rest.dropFirst(count)
+            if bytes.count == capacity {
+                full(bytes)
+                bytes = []
+                bytes.reserveCapacity(capacity)
+            }
+        }
+        return piece.count
+    }
+
+    /// The last, partly filled chunk, if it holds anything.
+    func remainder() -> [UInt8]? { bytes.isEmpty ? nil : bytes }
+}
+
+/// A body's digests computed off the receiving task, chunk after chunk in order: each
+/// `hash` runs on an I/O thread once the previous one has finished.
+private final class ChainedDigest: Sendable {
+    private let digest: Mutex<BodyDigest>
+    private let last = Mutex<Task<Void, Never>?>(nil)
+
+    init(_ digest: BodyDigest) { self.digest = Mutex(digest) }
+
+    /// Queues `chunk` after the chunks before it; the task ends when it is hashed.
+    func hash(_ chunk: [UInt8]) -> Task<Void, Never> {
+        last.withLock { last in
+            let previous = last
+            let next = Task {
+                await previous?.value
+                _ = try? await Blocking.run { self.digest.withLock { digest in chunk.withUnsafeBytes { digest.update($0) } } }
+            }
+            last = next
+            return next
+        }
+    }
+
+    /// The digests once every queued chunk and then `tail` are hashed.
+    func finish(with tail: [UInt8]) async -> BodyDigest {
+        await last.withLock { $0 }?.value
+        return digest.withLock { digest in
+            tail.withUnsafeBytes { digest.update($0) }
+            return digest
+        }
     }
 }

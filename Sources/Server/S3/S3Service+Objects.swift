@@ -50,10 +50,18 @@ extension S3Service {
         }
         headers[.contentLength] = String(length)
         guard let content, !head else { return Response(status: status, headers: headers, body: .init()) }
-        let source = content.body
+        // Chunks are read (or decompressed) straight into the buffers NIO sends.
+        let source = content.body.buffers { count, fill in
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { memory in
+                try fill(UnsafeMutableRawBufferPointer(rebasing: memory.prefix(count)))
+                return count
+            }
+            return buffer
+        }
         let body = ResponseBody(contentLength: length) { writer in
-            for try await chunk in source {
-                try await writer.write(ByteBuffer(bytes: chunk))
+            for try await buffer in source {
+                try await writer.write(buffer)
             }
             try await writer.finish(nil)
         }
