@@ -33,8 +33,10 @@ public enum DivanServer {
         -> some ApplicationProtocol
     {
         let service = try await makeService(configuration: configuration, logger: logger)
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            await service.handle(request)
+        let responder = CallbackResponder<ChannelRequestContext> { request, context in
+            var request = request
+            request.body = RequestBody(asyncSequence: ContinuingBody(base: request.body, channel: context.channel))
+            return await service.handle(request)
         }
         let address = configuration.bindAddress
         return Application(

@@ -8,7 +8,7 @@ import NIOCore
 import Testing
 @testable import Server
 
-/// A server over a temporary data directory, driven in process (no sockets).
+/// A server over a temporary data directory, driven in process (or live, for tests that need sockets).
 struct TestServer {
     static let admin = "admin"
     static let password = "s3cret"
@@ -25,7 +25,7 @@ struct TestServer {
 
     /// Runs `body` with a client of a fresh server.
     static func run(
-        configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ setup: TestingSetup = .router, configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
         let directory = NSTemporaryDirectory() + "divan-server-test-" + UUID().uuidString
@@ -35,7 +35,7 @@ struct TestServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let app = try await DivanServer.makeApplication(configuration: configuration, logger: logger)
-        try await app.test(.router) { client in try await body(Client(client: client)) }
+        try await app.test(setup) { client in try await body(Client(client: client)) }
     }
 
     /// Requests with CouchDB-ish conveniences; admin Basic credentials unless told otherwise.

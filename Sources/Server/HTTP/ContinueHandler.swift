@@ -21,9 +21,8 @@ import NIOHTTPTypes
 /// the application wants the body); draining the unsent body after an early answer
 /// (the client waits for a 100 that never comes, then for a response).
 ///
-/// Both listeners install it (`DivanServer.httpServer()`); the CouchDB service does not
-/// ask yet, so its clients keep the former behaviour (they send the body after their
-/// own wait) until it calls `requestContinue(on:)` before reading bodies.
+/// Both listeners install it (`DivanServer.httpServer()`); the CouchDB listener asks
+/// through `ContinuingBody` when a handler first reads the body.
 ///
 /// One instance per connection; all its methods run on the channel's event loop.
 /// Pipelined requests are tracked in order, one `Exchange` per request head.

@@ -15,7 +15,7 @@ enum S3Server {
         configuration: ServerConfiguration, logger: Logger, storeConfiguration: ObjectStore.Configuration = .init()
     ) async throws -> some ApplicationProtocol {
         let service = try makeService(configuration: configuration, logger: logger, storeConfiguration: storeConfiguration)
-        let responder = CallbackResponder<S3RequestContext> { request, context in
+        let responder = CallbackResponder<ChannelRequestContext> { request, context in
             await service.handle(request, channel: context.channel)
         }
         let address = configuration.bindAddress
@@ -43,20 +43,5 @@ enum S3Server {
         }
         let store = try ObjectStore(root: configuration.dataDirectory + "/objects", configuration: storeConfiguration)
         return S3Service(store: store, configuration: configuration, credentials: [root] + configuration.s3ExtraCredentials, logger: logger)
-    }
-}
-
-/// The request context of the S3 listener: it keeps the channel, through which the
-/// body asks `ContinueHandler` for `100 Continue`.
-struct S3RequestContext: RequestContext {
-    /// Hummingbird's per-request storage.
-    var coreContext: CoreRequestContextStorage
-    /// The connection the request arrived on.
-    let channel: any Channel
-
-    /// Made by Hummingbird for each request.
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
     }
 }
