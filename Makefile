@@ -3,15 +3,25 @@
 
 SWIFT ?= swift
 APT_PACKAGES := liblmdb-dev libzstd-dev pkg-config
+# Clients the tests drive that come from Debian rather than PyPI.
+TEST_APT_PACKAGES := rclone
+# The HTTP load generator of the benchmarks.
+BENCH_APT_PACKAGES := wrk
 PIP_PACKAGES := CouchDB pycouchdb pytest requests boto3 awscli s3cmd minio
 PIP_MODULES := couchdb pycouchdb pytest requests boto3 awscli S3 minio
 BUILD_FLAGS ?=
 
-.PHONY: run test bench deps pydeps build clean
+.PHONY: run test bench deps testdeps apt pydeps build clean
 
 deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
+
+testdeps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+
+apt:
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -29,12 +39,13 @@ build: deps
 run: build
 	$(SWIFT) run $(BUILD_FLAGS) divan serve $(ARGS)
 
-test: deps pydeps
+test: testdeps pydeps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
 	python3 -m pytest -q Tests/clients
 
-bench: deps
+bench:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES) $(BENCH_APT_PACKAGES)"
 	cd Benchmarks && $(SWIFT) run -c release divan-bench $(ARGS)
 
 clean:
