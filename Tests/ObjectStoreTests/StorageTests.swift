@@ -31,6 +31,20 @@ import Testing
         #expect(throws: ObjectStoreError.self) { try ObjectStore(root: store.directory, configuration: store.configuration) }
     }
 
+    /// Large chunks are judged on samples of their start, middle and end before a full
+    /// compression attempt: random bytes in one region do not hide compressible data.
+    @Test func samplingJudgesLargeChunks() throws {
+        let size = ChunkWriter.sampleSize * 8
+        let random = randomBytes(size, seed: 9)
+        var mixed = jsonBytes(size)
+        mixed.replaceSubrange(0..<size / 3, with: random[0..<size / 3])
+        random.withUnsafeBytes { #expect(!ChunkWriter.samplesCompress($0, level: 1)) }
+        mixed.withUnsafeBytes { #expect(ChunkWriter.samplesCompress($0, level: 1)) }
+        jsonBytes(size).withUnsafeBytes { #expect(ChunkWriter.samplesCompress($0, level: 1)) }
+        // Small chunks are always tried whole.
+        random.withUnsafeBytes { #expect(ChunkWriter.samplesCompress(UnsafeRawBufferPointer(rebasing: $0[0..<size / 2]), level: 1)) }
+    }
+
     @Test func compressibleDataShrinksAndRandomDataIsStoredRaw() async throws {
         let store = try TemporaryStore(chunkSize: 64 << 10)
         try await store.store.createBucket("bkt")
