@@ -67,8 +67,8 @@ public struct AllDocumentsResult: Sendable {
 
 extension DocumentDatabase {
     /// Reads `_all_docs` in one snapshot: a range of live documents in id (byte)
-    /// order, or the rows for `options.keys`. O(log n + rows + skip); `offset` costs a
-    /// count of the ids before the range.
+    /// order, or the rows for `options.keys`. O(log n + rows + skip), plus O(√n) for
+    /// `offset` (see `LiveCounts`).
     public func allDocuments(_ options: AllDocumentsOptions) throws(DocStoreError) -> AllDocumentsResult {
         try read { txn in
             let total = Int(try txn.readCounter(tables.meta, MetaKey.documentCount))
@@ -82,7 +82,7 @@ extension DocumentDatabase {
                 return AllDocumentsResult(totalRows: total, offset: 0, rows: rows, updateSequence: sequence)
             }
             let (start, end) = options.scanBounds()
-            let offset = try countLive(before: start, descending: options.descending, txn)
+            let offset = try countLive(before: start, descending: options.descending, total: total, txn)
             var skipped = 0
             if options.limit == 0 {
                 return AllDocumentsResult(totalRows: total, offset: offset, rows: [], updateSequence: sequence)
@@ -122,13 +122,13 @@ extension DocumentDatabase {
     }
 
     /// Live documents whose id comes before `key` in scan order.
-    private func countLive(before key: [UInt8]?, descending: Bool, _ txn: Transaction) throws -> Int {
+    private func countLive(before key: [UInt8]?, descending: Bool, total: Int, _ txn: Transaction) throws -> Int {
         guard let key else { return 0 }
-        var count = 0
-        try txn.scan(tables.documents, from: nil, to: key, inclusiveEnd: false, descending: descending) { entry in
-            if !DocumentRecord.isDeleted(encoded: entry.value) { count += 1 }
-            return true
+        let before = try LiveCounts.countBefore(key, txn, tables)
+        guard descending else { return before }
+        let live = try txn.withValue(tables.documents, key: key) { value in
+            value.map { !DocumentRecord.isDeleted(encoded: $0) } ?? false
         }
-        return count
+        return total - before - (live ? 1 : 0)
     }
 }

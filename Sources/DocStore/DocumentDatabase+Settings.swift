@@ -77,12 +77,14 @@ extension DocumentDatabase {
                 if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
                 if record.tree.isEmpty {
                     try txn.delete(self.tables.documents, key: key)
+                    if !wasDeleted { try LiveCounts.adjust(txn, self.tables, id: key, by: -1) }
                     continue
                 }
                 if record.isDeleted { batch.deletedCount += 1 } else { batch.documentCount += 1 }
                 record.sequence = batch.nextSequence()
                 try txn.put(self.tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: id, record: record).encoded())
                 try txn.put(self.tables.documents, key: key, value: record.encoded())
+                if wasDeleted != record.isDeleted { try LiveCounts.adjust(txn, self.tables, id: key, by: wasDeleted ? 1 : -1) }
             }
             return purged
         }

@@ -188,5 +188,7 @@ extension DocumentDatabase {
         record.sequence = batch.nextSequence()
         try txn.put(tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: update.id, record: record).encoded())
         try txn.put(tables.documents, key: key, value: record.encoded())
+        let wasLive = plan.existed && !wasDeleted
+        if wasLive == record.isDeleted { try LiveCounts.adjust(txn, tables, id: key, by: wasLive ? -1 : 1) }
     }
 }

@@ -48,6 +48,10 @@ public final class DocumentDatabase: Sendable {
                     try txn.put(tables.meta, key: MetaKey.uuid, value: Array(UUIDs.random().utf8))
                 }
                 try BlobStore(tables: tables).sweepUnreferenced(txn)
+                if try txn.get(tables.meta, key: MetaKey.liveCounts) == nil {
+                    try LiveCounts.rebuild(txn, tables)
+                    try txn.put(tables.meta, key: MetaKey.liveCounts, value: [1])
+                }
             }
         } catch {
             throw DocStoreError(.storage, "cannot initialise database \(name): \(error)")

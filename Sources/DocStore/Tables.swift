@@ -12,14 +12,16 @@ struct Tables: Sendable {
     let attachments: Database
     /// Settings and counters (see `MetaKey`).
     let meta: Database
+    /// Bucket bound → live documents in the bucket (see `LiveCounts`).
+    let counts: Database
 
-    static let count = 5
+    static let count = 6
 
     init(environment: Environment) throws {
-        (documents, sequences, local, attachments, meta) = try environment.write { txn in
+        (documents, sequences, local, attachments, meta, counts) = try environment.write { txn in
             (
                 try txn.openDatabase("docs"), try txn.openDatabase("seq"), try txn.openDatabase("local"),
-                try txn.openDatabase("attachments"), try txn.openDatabase("meta")
+                try txn.openDatabase("attachments"), try txn.openDatabase("meta"), try txn.openDatabase("counts")
             )
         }
     }
@@ -36,6 +38,9 @@ enum MetaKey {
     static let revsLimit = Array("revs_limit".utf8)
     static let security = Array("security".utf8)
     static let uuid = Array("uuid".utf8)
+    /// Present once the `counts` table matches the documents (files from before it get
+    /// it built at open).
+    static let liveCounts = Array("live_counts".utf8)
 }
 
 extension Transaction {

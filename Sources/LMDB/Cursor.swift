@@ -33,11 +33,15 @@ public struct Cursor {
     public func next() throws(LMDBError) -> Entry? { try move(MDB_NEXT) }
     /// The entry before the current one, or `nil` at the start.
     public func previous() throws(LMDBError) -> Entry? { try move(MDB_PREV) }
-    /// The first entry whose key is ≥ `key` (byte order), or `nil`.
-    public func seek(atLeast key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? { try move(MDB_SET_RANGE, key: key) }
+    /// The first entry whose key is ≥ `key` (byte order), or `nil`. An empty `key`
+    /// (which LMDB refuses as a key) comes before every key.
+    public func seek(atLeast key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        key.isEmpty ? try first() : try move(MDB_SET_RANGE, key: key)
+    }
 
     /// The last entry whose key is ≤ `key`, or `nil`: where a descending scan starts.
     public func seek(atMost key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        guard !key.isEmpty else { return nil }
         guard let entry = try move(MDB_SET_RANGE, key: key) else { return try last() }
         if compareBytes(entry.key, key) == 0 { return entry }
         return try previous()

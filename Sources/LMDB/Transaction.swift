@@ -30,11 +30,12 @@ public struct Transaction {
         return Database(dbi: dbi)
     }
 
-    /// Calls `body` with the value stored under `key`, or `nil` if there is none.
-    /// The buffer is valid only inside `body`.
+    /// Calls `body` with the value stored under `key`, or `nil` if there is none (as for
+    /// an empty key, which LMDB cannot store). The buffer is valid only inside `body`.
     public func withValue<T>(
         _ database: Database, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> T
     ) throws -> T {
+        if key.isEmpty { return try body(nil) }
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
         let result = mdb_get(pointer, database.dbi, &k, &v)

@@ -35,6 +35,11 @@ import Testing
             #expect(try keys(env, db, from: "z", descending: true) == ["h", "f", "d", "b"])
             #expect(try keys(env, db, from: "a", descending: true) == [])
             #expect(try keys(env, db, from: "i") == [])
+            // An empty key, which LMDB refuses, sorts before every key.
+            #expect(try keys(env, db, from: "") == ["b", "d", "f", "h"])
+            #expect(try keys(env, db, from: "", descending: true) == [])
+            #expect(try keys(env, db, to: "") == [])
+            #expect(try env.read { try $0.get(db, key: []) } == nil)
         }
     }
 
