@@ -14,22 +14,8 @@ enum HTTPBench {
 
     static func run() async throws {
         print("== CouchDB API over HTTP (wrk; client on the same 2 cores) ==")
-        let directory = temporaryDirectory("http")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = directory
-        configuration.adminUser = admin.0
-        configuration.adminPassword = admin.1
-        configuration.passwordIterations = 1000
-        configuration.couchPort = Int.random(in: 20000..<40000)
-        configuration.s3Port = 0
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let app = try await DivanServer.makeApplication(configuration: configuration, logger: logger)
-        let server = Task { try await app.run() }
-        defer { server.cancel() }
-        let base = "http://127.0.0.1:\(configuration.couchPort)"
-        try await waitUntilUp(base)
+        let (base, stop) = try await startServer("http")
+        defer { stop() }
         for db in ["bulk", "singles", "reads"] { _ = try await call("PUT", "\(base)/\(db)") }
 
         let bulk = try wrk(script: "bulk.lua", url: "\(base)/bulk/_bulk_docs", connections: 4, seconds: 10)
@@ -54,6 +40,28 @@ enum HTTPBench {
         precondition(rows == readDocuments, "changes returned \(rows) rows")
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         reference("full _changes scan (\(rows) rows), rows/s", Double(rows) / seconds, couchDB: 19_000, goal: 200_000)
+    }
+
+    /// A `divan serve` application in this process on a random loopback port.
+    static func startServer(_ label: String) async throws -> (String, () -> Void) {
+        let directory = temporaryDirectory("server-\(label)")
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directory
+        configuration.adminUser = admin.0
+        configuration.adminPassword = admin.1
+        configuration.passwordIterations = 1000
+        configuration.couchPort = Int.random(in: 20000..<40000)
+        configuration.s3Port = 0
+        var logger = Logger(label: "bench-\(label)")
+        logger.logLevel = .warning
+        let app = try await DivanServer.makeApplication(configuration: configuration, logger: logger)
+        let server = Task { try await app.run() }
+        let base = "http://127.0.0.1:\(configuration.couchPort)"
+        try await waitUntilUp(base)
+        return (base, {
+            server.cancel()
+            try? FileManager.default.removeItem(atPath: directory)
+        })
     }
 
     /// CouchDB cannot run on this machine, so its figures are the measurements

@@ -21,8 +21,8 @@ enum ReplicationBench {
     /// Two servers; B pulls from A with `POST /_replicate`, then a job in this process
     /// copies A to B with both ends over HTTP.
     static func http() async throws {
-        let (a, stopA) = try await startServer("a")
-        let (b, stopB) = try await startServer("b")
+        let (a, stopA) = try await HTTPBench.startServer("a")
+        let (b, stopB) = try await HTTPBench.startServer("b")
         defer {
             stopA()
             stopB()
@@ -98,27 +98,5 @@ enum ReplicationBench {
 
     static func credentialed(_ base: String) -> String {
         base.replacingOccurrences(of: "http://", with: "http://\(admin.0):\(admin.1)@")
-    }
-
-    /// A `divan serve` application in this process on a random loopback port.
-    static func startServer(_ label: String) async throws -> (String, () -> Void) {
-        let directory = temporaryDirectory("replication-\(label)")
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = directory
-        configuration.adminUser = admin.0
-        configuration.adminPassword = admin.1
-        configuration.passwordIterations = 1000
-        configuration.couchPort = Int.random(in: 20000..<40000)
-        configuration.s3Port = 0
-        var logger = Logger(label: "bench-\(label)")
-        logger.logLevel = .warning
-        let app = try await DivanServer.makeApplication(configuration: configuration, logger: logger)
-        let server = Task { try await app.run() }
-        let base = "http://127.0.0.1:\(configuration.couchPort)"
-        try await HTTPBench.waitUntilUp(base)
-        return (base, {
-            server.cancel()
-            try? FileManager.default.removeItem(atPath: directory)
-        })
     }
 }
