@@ -34,7 +34,7 @@ import Testing
     /// Large chunks are judged on samples of their start, middle and end before a full
     /// compression attempt: random bytes in one region do not hide compressible data.
     @Test func samplingJudgesLargeChunks() throws {
-        let size = ChunkWriter.sampleSize * 8
+        let size = 1 << 20
         let random = randomBytes(size, seed: 9)
         var mixed = jsonBytes(size)
         mixed.replaceSubrange(0..<size / 3, with: random[0..<size / 3])
@@ -42,7 +42,9 @@ import Testing
         mixed.withUnsafeBytes { #expect(ChunkWriter.samplesCompress($0, level: 1)) }
         jsonBytes(size).withUnsafeBytes { #expect(ChunkWriter.samplesCompress($0, level: 1)) }
         // Small chunks are always tried whole.
-        random.withUnsafeBytes { #expect(ChunkWriter.samplesCompress(UnsafeRawBufferPointer(rebasing: $0[0..<size / 2]), level: 1)) }
+        random.withUnsafeBytes {
+            #expect(ChunkWriter.samplesCompress(UnsafeRawBufferPointer(rebasing: $0[0..<ChunkWriter.smallestSampled - 1]), level: 1))
+        }
     }
 
     @Test func compressibleDataShrinksAndRandomDataIsStoredRaw() async throws {
