@@ -17,6 +17,10 @@ public struct Document: Sendable {
     public var localSequence: UInt64?
     /// Bytes of attachments that were asked for inline, by name.
     public var attachmentData: [String: [UInt8]] = [:]
+    /// Attachments whose bytes were asked for to follow the JSON (multipart answers,
+    /// `DocumentReadOptions.attachmentsFollow`), in `attachments` order: rendered with
+    /// `"follows": true`; the caller streams their bytes.
+    public var followingAttachments: [AttachmentInfo] = []
 
     init(id: String, revision: Revision, deleted: Bool, body: [UInt8], attachments: [AttachmentInfo]) {
         self.id = id
@@ -33,20 +37,20 @@ public struct Document: Sendable {
 
     /// The document as CouchDB renders it: `_id`, `_rev`, the fields, `_deleted`,
     /// `_revisions`, `_revs_info`, `_conflicts`, `_deleted_conflicts`, `_local_seq`,
-    /// `_attachments` (stubs, or data for those in `attachmentData`, or `follows` when
-    /// `attachmentsFollow`).
-    public func json(attachmentsFollow: Bool = false) -> JSONObject {
+    /// `_attachments` (stubs, or data for those in `attachmentData`, or `follows` for
+    /// those in `followingAttachments`).
+    public func json() -> JSONObject {
         var object = JSONObject()
         object["_id"] = .string(id)
         object["_rev"] = .string(revision.description)
         for (key, value) in fields() { object[key] = value }
-        appendMeta(to: &object, attachmentsFollow: attachmentsFollow)
+        appendMeta(to: &object)
         return object
     }
 
     /// Serialized `json()`, splicing the stored body bytes instead of re-parsing them:
     /// the hot path of GET, `include_docs` and `_bulk_get`.
-    public func serialized(attachmentsFollow: Bool = false) -> [UInt8] {
+    public func serialized() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(body.count + id.utf8.count + 64)
         output.append(contentsOf: #"{"_id":"#.utf8)
@@ -59,7 +63,7 @@ public struct Document: Sendable {
             output.append(contentsOf: body[1..<(body.count - 1)])
         }
         var meta = JSONObject()
-        appendMeta(to: &meta, attachmentsFollow: attachmentsFollow)
+        appendMeta(to: &meta)
         for (key, value) in meta {
             output.append(UInt8(ascii: ","))
             serializedStringLiteral(key, into: &output)
@@ -70,7 +74,7 @@ public struct Document: Sendable {
         return output
     }
 
-    private func appendMeta(to object: inout JSONObject, attachmentsFollow: Bool) {
+    private func appendMeta(to object: inout JSONObject) {
         if deleted { object["_deleted"] = true }
         if let revisions {
             object["_revisions"] = ["start": .number(JSONNumber(revisions.start)), "ids": .array(revisions.ids.map { .string($0) })]
@@ -85,8 +89,10 @@ public struct Document: Sendable {
         if let localSequence { object["_local_seq"] = .number(JSONNumber(UInt64(localSequence))) }
         if !attachments.isEmpty {
             var stubs = JSONObject()
+            let following = Set(followingAttachments.map(\.name))
             for attachment in attachments {
-                stubs[attachment.name] = attachment.stubJSON(includeData: attachmentData[attachment.name], follows: attachmentsFollow)
+                stubs[attachment.name] = attachment.stubJSON(
+                    includeData: attachmentData[attachment.name], follows: following.contains(attachment.name))
             }
             object["_attachments"] = .object(stubs)
         }

@@ -13,6 +13,9 @@ public struct DocumentReadOptions: Sendable {
     public var attachments = false
     /// Include bytes only for attachments changed after these revisions (`atts_since`).
     public var attachmentsSince: [Revision]?
+    /// List the attachments whose bytes are wanted in `Document.followingAttachments`
+    /// instead of reading them (the caller streams them after the JSON).
+    public var attachmentsFollow = false
 
     public init() {}
 }
@@ -132,7 +135,11 @@ extension DocumentDatabase {
         }
         if options.attachments || since != nil {
             for attachment in leaf.attachments where attachment.revpos > (since ?? 0) {
-                document.attachmentData[attachment.name] = try readBlob(attachment.blob, txn)
+                if options.attachmentsFollow {
+                    document.followingAttachments.append(attachment)
+                } else {
+                    document.attachmentData[attachment.name] = try readBlob(attachment.blob, txn)
+                }
             }
         }
         return document

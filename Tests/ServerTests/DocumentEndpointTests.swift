@@ -147,6 +147,59 @@ import Testing
         }
     }
 
+    /// `open_revs` as `multipart/mixed`, framed as CouchDB frames it for its replicator.
+    @Test func openRevisionsAsMultipartStreamAttachmentsAfterTheJSON() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let rev1 = try await client.request(.put, "/db/m", json: [
+                "_attachments": ["a.txt": ["content_type": "text/plain", "data": .string(Base64.encode(Array("hello".utf8)))]],
+            ]).json["rev"]!.stringValue!
+            let binary: [UInt8] = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            let rev2 = try await client.request(
+                .put, "/db/m/b.bin?rev=\(rev1)", body: binary, headers: [.contentType: "application/octet-stream"]
+            ).json["rev"]!.stringValue!
+            let accept: HTTPFields = [.accept: "multipart/mixed"]
+
+            let all = try await client.request(.get, "/db/m?open_revs=all&attachments=true", headers: accept)
+            let contentType = try #require(all.headers[.contentType])
+            let outer = try #require(contentType.split(separator: "\"").dropFirst().first.map(String.init))
+            #expect(contentType == "multipart/mixed; boundary=\"\(outer)\"")
+            var parts = all.body.split(separator: Array("--\(outer)".utf8))
+            #expect(parts.last.map { Array($0) } == Array("--".utf8))
+            parts.removeLast()
+            #expect(parts.count == 1)
+            let part = String(decoding: parts[0], as: UTF8.self)
+            let inner = try #require(part.split(separator: "boundary=\"").dropFirst().first?.split(separator: "\"").first.map(String.init))
+            let head = "\r\nContent-Type: multipart/related; boundary=\"\(inner)\"\r\n\r\n"
+            #expect(part.hasPrefix(head + "--\(inner)\r\nContent-Type: application/json\r\n\r\n"))
+            let pieces = String(part.dropFirst(head.count)).components(separatedBy: "\r\n--\(inner)")
+            #expect(pieces.count == 4 && pieces[3] == "--\r\n")
+            let json = try JSON.parse(Array(pieces[0].components(separatedBy: "\r\n\r\n").last!.utf8))
+            #expect(json["_rev"]?.stringValue == rev2)
+            #expect(json["_attachments"]?["a.txt"]?["follows"] == true && json["_attachments"]?["b.bin"]?["follows"] == true)
+            #expect(json["_attachments"]?["a.txt"]?["data"] == nil)
+            #expect(pieces[1] == "\r\nContent-Disposition: attachment; filename=\"a.txt\"\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
+            let header = "\r\nContent-Disposition: attachment; filename=\"b.bin\"\r\nContent-Type: application/octet-stream\r\nContent-Length: \(binary.count)\r\n\r\n"
+            let binaryPart = try #require(all.body.split(separator: Array("\r\n--\(inner)".utf8)).dropFirst(3).first)
+            #expect(Array(binaryPart) == Array(header.utf8) + binary)
+
+            // atts_since: only attachments changed after the revisions the client has follow.
+            let since = try await client.request(
+                .get, "/db/m?open_revs=all&attachments=true&atts_since=%5B%22\(rev1)%22%5D", headers: accept)
+            #expect(since.text.contains("filename=\"b.bin\"") && !since.text.contains("filename=\"a.txt\""))
+            #expect(since.text.contains(#""a.txt":{"content_type":"text/plain","revpos":1"#) && since.text.contains(#""stub":true"#))
+
+            // Without attachment bytes a revision is plain JSON; a missing one is marked as an error.
+            let plain = try await client.request(.get, "/db/m?open_revs=%5B%22\(rev2)%22,%229-nope%22%5D", headers: accept)
+            let plainOuter = try #require(plain.headers[.contentType]?.split(separator: "\"").dropFirst().first.map(String.init))
+            let plainParts = plain.text.components(separatedBy: "--\(plainOuter)")
+            #expect(plainParts.count == 4 && plainParts[0].isEmpty && plainParts[3] == "--")
+            #expect(plainParts[1].hasPrefix("\r\nContent-Type: application/json\r\n\r\n{\"_id\":\"m\""))
+            #expect(plainParts[1].contains(#""stub":true"#))
+            #expect(plainParts[2] == "\r\nContent-Type: application/json; error=\"true\"\r\n\r\n{\"missing\":\"9-nope\"}\r\n")
+        }
+    }
+
     @Test func copyDocument() async throws {
         try await TestServer.run { client in
             try await client.request(.put, "/db")

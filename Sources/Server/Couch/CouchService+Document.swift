@@ -95,10 +95,11 @@ extension CouchService {
                 return revision
             }
         }
+        let multipart = request.headers[.accept]?.contains("multipart/mixed") == true
+        var options = options
+        options.attachmentsFollow = multipart
         let answers = try database.openRevisions(id, revisions: revisions, latest: try request.query.bool("latest"), options: options)
-        if request.headers[.accept]?.contains("multipart/mixed") == true {
-            return MultipartResponse.openRevisions(answers)
-        }
+        if multipart { return MultipartResponse.openRevisions(answers, database: database) }
         let rows: [JSON] = answers.map { answer in
             switch answer {
             case .found(let document): ["ok": .object(document.json())]

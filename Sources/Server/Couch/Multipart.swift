@@ -44,23 +44,48 @@ enum MultipartUpload {
     }
 }
 
-/// `multipart/mixed` answers to `open_revs` when the client asks for them (the
-/// replicator does): one `application/json` part per revision, attachments inline.
+/// `multipart/mixed` answers to `open_revs` when the client asks for them (CouchDB's
+/// replicator does), framed as CouchDB frames them: a revision without attachment
+/// bytes to send is an `application/json` part; one with them is a `multipart/related`
+/// part (the JSON, its attachments marked `"follows": true`, then one part per
+/// attachment with its bytes); a missing revision is an `application/json;
+/// error="true"` part. Attachment bytes stream from the database a piece at a time, so
+/// memory stays bounded whatever their size.
 enum MultipartResponse {
-    static func openRevisions(_ answers: [OpenRevision]) -> Response {
-        let boundary = UUIDs.random()
-        var body: [UInt8] = []
-        for answer in answers {
-            body += Array("--\(boundary)\r\nContent-Type: application/json\r\n\r\n".utf8)
-            switch answer {
-            case .found(let document): body += JSON.object(document.json()).serialized()
-            case .missing(let revision): body += JSON.object(["missing": .string(revision)]).serialized()
+    static func openRevisions(_ answers: [OpenRevision], database: DocumentDatabase) -> Response {
+        let outer = UUIDs.random()
+        let inner = UUIDs.random()
+        let body = ResponseBody { writer in
+            func write(_ text: String) async throws { try await writer.write(ByteBuffer(string: text)) }
+            try await write("--\(outer)")
+            for answer in answers {
+                switch answer {
+                case .found(let document) where document.followingAttachments.isEmpty:
+                    try await write("\r\nContent-Type: application/json\r\n\r\n")
+                    try await writer.write(ByteBuffer(bytes: document.serialized()))
+                case .found(let document):
+                    try await write("\r\nContent-Type: multipart/related; boundary=\"\(inner)\"\r\n\r\n")
+                    try await write("--\(inner)\r\nContent-Type: application/json\r\n\r\n")
+                    try await writer.write(ByteBuffer(bytes: document.serialized()))
+                    for attachment in document.followingAttachments {
+                        let name = attachment.name.replacingOccurrences(of: "\"", with: "\\\"")
+                        try await write(
+                            "\r\n--\(inner)\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
+                                + "Content-Type: \(attachment.contentType)\r\nContent-Length: \(attachment.length)\r\n\r\n")
+                        for try await piece in AttachmentByteStream(database: database, attachment: attachment).buffers {
+                            try await writer.write(piece)
+                        }
+                    }
+                    try await write("\r\n--\(inner)--")
+                case .missing(let revision):
+                    try await write("\r\nContent-Type: application/json; error=\"true\"\r\n\r\n")
+                    try await writer.write(ByteBuffer(bytes: JSON.object(["missing": .string(revision)]).serialized()))
+                }
+                try await write("\r\n--\(outer)")
             }
-            body += Array("\r\n".utf8)
+            try await write("--")
+            try await writer.finish(nil)
         }
-        body += Array("--\(boundary)--".utf8)
-        return Response(
-            status: .ok, headers: [.contentType: "multipart/mixed; boundary=\"\(boundary)\""],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: .ok, headers: [.contentType: "multipart/mixed; boundary=\"\(outer)\""], body: body)
     }
 }

@@ -131,6 +131,30 @@ def test_large_attachment_memory_stays_bounded(admin, db, server):
         for chunk in generated(size):
             expected.update(chunk)
         assert received == size and digest.hexdigest() == expected.hexdigest()
+
+        # The replicator's way: open_revs as multipart/mixed, the bytes streamed after the JSON.
+        with admin.get(f"{db}/big", params={"open_revs": "all", "attachments": "true"},
+                       headers={"Accept": "multipart/mixed"}, stream=True) as reply:
+            assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("multipart/mixed")
+            chunks = reply.iter_content(1 << 20)
+            buffer = b""
+            marker = b'filename="blob.bin"'
+            while marker not in buffer:
+                buffer += next(chunks)
+            start = buffer.index(marker)
+            assert b'"follows":true' in buffer[:start]
+            body_start = buffer.index(b"\r\n\r\n", start) + 4
+            assert f"Content-Length: {size}".encode() in buffer[start:body_start]
+            digest = hashlib.md5()
+            data, received = buffer[body_start:], 0
+            while received + len(data) < size:
+                digest.update(data)
+                received += len(data)
+                data = next(chunks)
+            digest.update(data[:size - received])
+            rest = data[size - received:] + b"".join(chunks)
+            assert rest.startswith(b"\r\n--") and rest.endswith(b"--"), rest[:200]
+        assert digest.hexdigest() == expected.hexdigest()
     finally:
         stop.set()
         watcher.join()
