@@ -70,9 +70,11 @@ let package = Package(
             dependencies: ["ObjectStore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/ObjectStoreCrashWriter"
         ),
+        // Helpers shared by test targets: killed child processes, a seedable generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
-        .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "TestSupport"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [

@@ -1,14 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DocStore
 
 /// Kills a writing child process with SIGKILL at random moments and checks that every
 /// write it acknowledged survived and that the database still opens.
 @Suite struct CrashSafetyTests {
-    static var writerPath: String {
-        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return executable.deletingLastPathComponent().appendingPathComponent("docstore-crash-writer").path
-    }
+    static let writerPath = KilledChild.path("docstore-crash-writer")
 
     @Test func acknowledgedWritesSurviveSIGKILL() async throws {
         let directory = NSTemporaryDirectory() + "docstore-crash-" + UUID().uuidString
@@ -19,22 +17,9 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
         var random = SplitMix64(seed: seed)
         for cycle in 0..<20 {
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: Self.writerPath)
-            child.arguments = [directory, "c\(cycle)"]
-            let pipe = Pipe()
-            child.standardOutput = pipe
-            try child.run()
             // Let it write for a random while, reading what it acknowledges.
             let lifetime = 0.15 + Double(random.next() % 600) / 1000
-            let reader = Task { await readToEnd(pipe) }
-            try await Task.sleep(for: .seconds(lifetime))
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            let text = String(decoding: await reader.value, as: UTF8.self)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            // A last line without its newline may have been cut by the kill.
-            let complete = text.hasSuffix("\n") ? lines : lines.dropLast()
+            let complete = try await KilledChild.run(Self.writerPath, arguments: [directory, "c\(cycle)"], for: lifetime)
             for line in complete {
                 let parts = line.split(separator: " ")
                 guard parts.count == 2 else { continue }
@@ -52,14 +37,5 @@ import Testing
             #expect(try db.info().documentCount >= acknowledged.count)
         }
         #expect(acknowledged.count > 100, "the writer acknowledged too little to test anything")
-    }
-}
-
-/// Reads a pipe to its end on a GCD thread. A blocking read inside a Swift task would
-/// hold one of the cooperative pool's threads (two on this machine); two such tests in
-/// parallel then starve every other task, including the one that kills the child.
-func readToEnd(_ pipe: Pipe) async -> Data {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import ObjectStore
 
@@ -8,10 +9,7 @@ import Testing
 /// every acknowledged delete stayed deleted, and the sweep left metadata and chunk files
 /// in exact agreement (no orphans, no missing files, reference counts right).
 @Suite struct CrashSafetyTests {
-    static var writerPath: String {
-        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return executable.deletingLastPathComponent().appendingPathComponent("objectstore-crash-writer").path
-    }
+    static let writerPath = KilledChild.path("objectstore-crash-writer")
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CrashSafetyTests.writerPath), "needs the objectstore-crash-writer target"))
     func acknowledgedWritesSurviveSIGKILL() async throws {
@@ -27,20 +25,9 @@ import Testing
         configuration.chunkSize = 64 << 10
         configuration.minimumPartSize = 1
         for cycle in 0..<12 {
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: Self.writerPath)
-            child.arguments = [directory, "c\(cycle)"]
-            let pipe = Pipe()
-            child.standardOutput = pipe
-            try child.run()
             let lifetime = 0.3 + Double(random.next() % 700) / 1000
-            let reader = Task { await readToEnd(pipe) }
-            try await Task.sleep(for: .seconds(lifetime))
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            let text = String(decoding: await reader.value, as: UTF8.self)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            for line in text.hasSuffix("\n") ? lines : lines.dropLast() {  // the last may be cut
+            let lines = try await KilledChild.run(Self.writerPath, arguments: [directory, "c\(cycle)"], for: lifetime)
+            for line in lines {
                 let parts = line.split(separator: " ").map(String.init)
                 switch (parts.first, parts.count) {
                 case ("put", 4) where parts[1].hasSuffix("/contested"):
@@ -80,13 +67,5 @@ import Testing
             #expect(problems.isEmpty, "cycle \(cycle) (seed \(seed)): \(problems)")
         }
         #expect(present.count > 50, "the writer acknowledged too little to test anything")
-    }
-}
-
-/// Reads a pipe to its end on a GCD thread, never blocking the cooperative pool (see
-/// the DocStore crash test for why).
-private func readToEnd(_ pipe: Pipe) async -> Data {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import DocStore
+import TestSupport
+import Testing
 
 
 enum RandomJSON {

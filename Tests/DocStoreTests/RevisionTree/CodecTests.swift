@@ -1,4 +1,5 @@
 import DocStore
+import TestSupport
 import Testing
 
 @Suite struct CodecTests {

@@ -1,4 +1,5 @@
 import DocStore
+import TestSupport
 import Testing
 
 /// Seeded property tests for merging and the winner rule (200 cases each).

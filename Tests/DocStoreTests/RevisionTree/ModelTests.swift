@@ -1,4 +1,5 @@
 import DocStore
+import TestSupport
 import Testing
 
 /// Random operations against `NaiveForest`, compared after every step.
