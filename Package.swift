@@ -64,13 +64,13 @@ let package = Package(
             dependencies: ["Server", "DocStore", "Replication", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The child process the crash-safety test kills (built with the tests).
-        .executableTarget(name: "docstore-crash-writer", dependencies: ["DocStore"], path: "Tests/CrashWriter"),
+        .executableTarget(name: "docstore-crash-writer", dependencies: ["DocStore", "TestSupport"], path: "Tests/CrashWriter"),
         .executableTarget(
             name: "objectstore-crash-writer",
-            dependencies: ["ObjectStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ObjectStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/ObjectStoreCrashWriter"
         ),
-        // Helpers shared by test targets: killed child processes, a seedable generator.
+        // Shared by the tests and their crash-writer children: killing a child, its side of it, a seedable generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "TestSupport"]),

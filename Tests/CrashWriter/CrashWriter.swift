@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DocStore
 import Foundation
+import TestSupport
 
 /// The child process of DocStoreTests' crash test: writes documents as fast as it can
 /// from several tasks and prints `id rev` for each write once it is acknowledged, until
@@ -10,24 +8,14 @@ import Foundation
 @main
 struct CrashWriter {
     static func main() async throws {
-        // Die with the test process, should it end before killing us.
-        let parent = getppid()
-        Thread.detachNewThread {
-            while getppid() == parent { usleep(100_000) }
-            exit(0)
-        }
+        CrashChild.exitWithParent()
         let directory = CommandLine.arguments[1]
         let prefix = CommandLine.arguments[2]
         var configuration = DocumentStore.Configuration(dataDirectory: directory)
         configuration.initialMapSize = 1 << 20  // small, so that map growth happens under fire
         let store = try DocumentStore(configuration: configuration)
         let db = store.databaseExists("crash") ? try store.database("crash") : try store.createDatabase("crash")
-        let lock = NSLock()
-        let acknowledge: @Sendable ([String]) -> Void = { lines in
-            lock.lock()
-            defer { lock.unlock() }
-            FileHandle.standardOutput.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
-        }
+        let acknowledge = CrashChild.acknowledge
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<8 {
                 group.addTask {

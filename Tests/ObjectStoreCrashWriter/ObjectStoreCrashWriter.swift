@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Crypto
 import Foundation
 import ObjectStore
+import TestSupport
 
 /// The child process of ObjectStoreTests' crash test: writes objects as fast as it can
 /// from several tasks (PUTs across chunk boundaries, multipart uploads, copies,
@@ -17,12 +15,7 @@ import ObjectStore
 @main
 struct ObjectStoreCrashWriter {
     static func main() async throws {
-        // Die with the test process, should it end before killing us.
-        let parent = getppid()
-        Thread.detachNewThread {
-            while getppid() == parent { usleep(100_000) }
-            exit(0)
-        }
+        CrashChild.exitWithParent()
         let directory = CommandLine.arguments[1]
         let prefix = CommandLine.arguments[2]
         var configuration = ObjectStore.Configuration()
@@ -31,12 +24,7 @@ struct ObjectStoreCrashWriter {
         configuration.initialMapSize = 1 << 20  // small, so that map growth happens under fire
         let store = try ObjectStore(root: directory, configuration: configuration)
         if try !store.bucketExists("crash") { try await store.createBucket("crash") }
-        let lock = NSLock()
-        let say: @Sendable (String) -> Void = { line in
-            lock.lock()
-            defer { lock.unlock() }
-            FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
-        }
+        let say: @Sendable (String) -> Void = { CrashChild.acknowledge([$0]) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<6 {
                 group.addTask {
