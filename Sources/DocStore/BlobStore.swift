@@ -25,18 +25,11 @@ struct BlobStore {
             return writer.bytes
         }
 
-        init(references: UInt64, length: Int, chunkSize: Int) {
-            self.references = references
-            self.length = length
-            self.chunkSize = chunkSize
-        }
-
-        init(decoding buffer: UnsafeRawBufferPointer) throws(DocStoreError) {
+        static func decoded(_ buffer: UnsafeRawBufferPointer) throws(DocStoreError) -> Header {
             var reader = ByteReader(buffer)
-            references = try reader.varint()
-            length = try reader.int()
-            chunkSize = try reader.int()
-            guard chunkSize > 0 else { throw ByteReader.corrupt }
+            let header = Header(references: try reader.varint(), length: try reader.int(), chunkSize: try reader.int())
+            guard header.chunkSize > 0 else { throw ByteReader.corrupt }
+            return header
         }
     }
 
@@ -50,7 +43,7 @@ struct BlobStore {
 
     func header(_ txn: Transaction, _ blob: UInt64) throws -> Header? {
         try txn.withValue(tables.attachments, key: Self.headerKey(blob)) { value in
-            try value.map { buffer throws(DocStoreError) in try Header(decoding: buffer) }
+            try value.map { buffer throws(DocStoreError) in try Header.decoded(buffer) }
         }
     }
 
@@ -117,7 +110,7 @@ struct BlobStore {
     func sweepUnreferenced(_ txn: Transaction) throws {
         var orphans: [UInt64] = []
         try txn.scan(tables.attachments) { entry in
-            if entry.key.count == 8, let header = try? Header(decoding: entry.value), header.references == 0 {
+            if entry.key.count == 8, let header = try? Header.decoded(entry.value), header.references == 0 {
                 orphans.append(SequenceKey.decode(entry.key))
             }
             return true

@@ -10,16 +10,16 @@ struct BucketRecord: Sendable {
         return writer.bytes
     }
 
-    init(created: Int64) { self.created = created }
-
-    init(decoding buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) {
-        var reader = ByteReader(buffer)
-        created = try reader.signed()
-    }
-
     static func read(_ txn: Transaction, _ tables: Tables, _ name: String) throws -> BucketRecord? {
         try txn.withValue(tables.buckets, key: Array(name.utf8)) { value in
             try value.map { buffer throws(ObjectStoreError) in try BucketRecord(decoding: buffer) }
         }
+    }
+}
+
+extension BucketRecord {
+    init(decoding buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) {
+        var reader = ByteReader(buffer)
+        created = try reader.signed()
     }
 }

@@ -23,20 +23,14 @@ enum ChunkLedger {
             return writer.bytes
         }
 
-        init(references: Int, storedSize: Int) {
-            self.references = references
-            self.storedSize = storedSize
-        }
-
-        init(_ buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) {
+        static func decoded(_ buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) -> Entry {
             var reader = ByteReader(buffer)
-            references = try reader.int()
-            storedSize = try reader.int()
+            return Entry(references: try reader.int(), storedSize: try reader.int())
         }
     }
 
     private static func entry(_ txn: Transaction, _ tables: Tables, _ key: [UInt8]) throws -> Entry? {
-        try txn.withValue(tables.chunks, key: key) { value in try value.map { buffer throws(ObjectStoreError) in try Entry(buffer) } }
+        try txn.withValue(tables.chunks, key: key) { value in try value.map { buffer throws(ObjectStoreError) in try Entry.decoded(buffer) } }
     }
 
     /// Records chunks just written to disk, each with one reference.
@@ -105,7 +99,7 @@ enum ChunkLedger {
     static func all(_ txn: Transaction, _ tables: Tables) throws -> [ChunkID: Int] {
         var result: [ChunkID: Int] = [:]
         try txn.scan(tables.chunks) { item in
-            result[try ChunkID(bytes: item.key)] = try Entry(item.value).references
+            result[try ChunkID(bytes: item.key)] = try Entry.decoded(item.value).references
             return true
         }
         return result

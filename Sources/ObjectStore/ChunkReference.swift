@@ -60,14 +60,9 @@ struct ChunkReference: Hashable, Sendable {
         writer.varint(size)
         writer.varint(storedSize << 1 | (compressed ? 1 : 0))
     }
+}
 
-    init(id: ChunkID, size: Int, storedSize: Int, compressed: Bool) {
-        self.id = id
-        self.size = size
-        self.storedSize = storedSize
-        self.compressed = compressed
-    }
-
+extension ChunkReference {
     init(from reader: inout ByteReader) throws(ObjectStoreError) {
         id = ChunkID(high: try reader.fixed64(), low: try reader.fixed64())
         size = try reader.int()

@@ -15,14 +15,9 @@ struct UploadRecord: Sendable {
         writer.optionalString(checksumAlgorithm?.rawValue)
         return writer.bytes
     }
+}
 
-    init(key: [UInt8], initiated: Int64, metadata: ObjectMetadata, checksumAlgorithm: ChecksumAlgorithm?) {
-        self.key = key
-        self.initiated = initiated
-        self.metadata = metadata
-        self.checksumAlgorithm = checksumAlgorithm
-    }
-
+extension UploadRecord {
     init(decoding buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) {
         var reader = ByteReader(buffer)
         key = try reader.bytes()
@@ -52,15 +47,9 @@ struct PartRecord: Sendable {
         chunks.encode(into: &writer)
         return writer.bytes
     }
+}
 
-    init(size: Int, md5: [UInt8], lastModified: Int64, checksums: Checksums, chunks: [ChunkReference]) {
-        self.size = size
-        self.md5 = md5
-        self.lastModified = lastModified
-        self.checksums = checksums
-        self.chunks = chunks
-    }
-
+extension PartRecord {
     init(decoding buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) {
         var reader = ByteReader(buffer)
         size = try reader.int()
@@ -92,16 +81,9 @@ struct CompletedUploadRecord: Sendable {
         writer.signed(completed)
         return writer.bytes
     }
+}
 
-    init(bucket: String, key: [UInt8], etag: String, size: Int, checksums: Checksums, completed: Int64) {
-        self.bucket = bucket
-        self.key = key
-        self.etag = etag
-        self.size = size
-        self.checksums = checksums
-        self.completed = completed
-    }
-
+extension CompletedUploadRecord {
     init(decoding buffer: UnsafeRawBufferPointer) throws(ObjectStoreError) {
         var reader = ByteReader(buffer)
         bucket = try reader.string()

@@ -18,7 +18,7 @@ struct ObjectRecord: Sendable {
     var metadata: ObjectMetadata
     var checksums: Checksums
     /// Sizes of the parts of a multipart object, empty otherwise.
-    var partSizes: [Int]
+    var partSizes: [Int] = []
     var chunks: [ChunkReference]
 
     var info: ObjectInfo {
@@ -41,38 +41,6 @@ struct ObjectRecord: Sendable {
         for size in partSizes { writer.varint(size) }
         chunks.encode(into: &writer)
         return writer.bytes
-    }
-
-    init(
-        key: [UInt8], size: Int, etag: String, lastModified: Int64, metadata: ObjectMetadata,
-        checksums: Checksums, partSizes: [Int] = [], chunks: [ChunkReference]
-    ) {
-        self.key = key
-        self.size = size
-        self.etag = etag
-        self.lastModified = lastModified
-        self.metadata = metadata
-        self.checksums = checksums
-        self.partSizes = partSizes
-        self.chunks = chunks
-    }
-
-    /// Decodes a stored record; without `chunks` the chunk list is left empty (HEAD
-    /// needs everything but it, and it is most of a large object's record).
-    init(decoding buffer: UnsafeRawBufferPointer, chunks decodeChunks: Bool = true) throws(ObjectStoreError) {
-        var reader = ByteReader(buffer)
-        let summary = try Summary(from: &reader)
-        key = summary.key
-        size = summary.size
-        etag = summary.etag
-        lastModified = summary.lastModified
-        metadata = try ObjectMetadata(from: &reader)
-        checksums = try Checksums(from: &reader)
-        let partCount = try reader.int()
-        guard partCount <= buffer.count - reader.offset else { throw ByteReader.corrupt }
-        partSizes = []
-        for _ in 0..<partCount { partSizes.append(try reader.int()) }
-        chunks = decodeChunks ? try [ChunkReference](from: &reader) : []
     }
 
     /// The fields a listing needs, decoded without the rest of the record.
@@ -107,5 +75,25 @@ struct ObjectRecord: Sendable {
         var reader = ByteReader(buffer)
         guard try reader.byte() == version else { throw ObjectStoreError.corrupt("object record version") }
         return try reader.bytes()
+    }
+}
+
+extension ObjectRecord {
+    /// Decodes a stored record; without `chunks` the chunk list is left empty (HEAD
+    /// needs everything but it, and it is most of a large object's record).
+    init(decoding buffer: UnsafeRawBufferPointer, chunks decodeChunks: Bool = true) throws(ObjectStoreError) {
+        var reader = ByteReader(buffer)
+        let summary = try Summary(from: &reader)
+        key = summary.key
+        size = summary.size
+        etag = summary.etag
+        lastModified = summary.lastModified
+        metadata = try ObjectMetadata(from: &reader)
+        checksums = try Checksums(from: &reader)
+        let partCount = try reader.int()
+        guard partCount <= buffer.count - reader.offset else { throw ByteReader.corrupt }
+        partSizes = []
+        for _ in 0..<partCount { partSizes.append(try reader.int()) }
+        chunks = decodeChunks ? try [ChunkReference](from: &reader) : []
     }
 }
