@@ -2,7 +2,7 @@
 # `make run` starts the server with embedded defaults; `make test` runs every test.
 
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev libzstd-dev pkg-config
+APT_PACKAGES := liblmdb-dev libzstd-dev zlib1g-dev pkg-config
 # Clients the tests drive that come from Debian rather than PyPI.
 TEST_APT_PACKAGES := rclone
 # The HTTP load generator of the benchmarks.
@@ -11,7 +11,7 @@ PIP_PACKAGES := CouchDB pycouchdb pytest requests boto3 awscli s3cmd minio
 PIP_MODULES := couchdb pycouchdb pytest requests boto3 awscli S3 minio
 BUILD_FLAGS ?=
 
-.PHONY: run test bench deps testdeps apt pydeps build clean
+.PHONY: run test interop bench deps testdeps apt pydeps build clean
 
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
@@ -43,6 +43,12 @@ test: testdeps pydeps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --disable-xctest $(BUILD_FLAGS)
 	python3 -m pytest -q Tests/clients
+
+# Replication against a real Apache CouchDB 3.4.3 (COUCHDB_URL, default
+# http://admin:password@127.0.0.1:5984; ../shared/peers/build-couchdb.sh builds one) and
+# between two Divan servers. Uses the built divan (DIVAN_BINARY, or .build/debug|release).
+interop: pydeps
+	python3 -m pytest -q Tests/interop
 
 bench:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES) $(BENCH_APT_PACKAGES)"

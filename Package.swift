@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Replication", targets: ["Replication"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "Zstd", targets: ["Zstd"]),
+        .library(name: "Gzip", targets: ["Gzip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,11 +28,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
+        .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(
             name: "DocStore",
-            dependencies: ["LMDB", "Zstd", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LMDB", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ObjectStore",
@@ -48,6 +51,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "DocStore",
+                "Gzip",
                 "ObjectStore",
                 "Replication",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,7 +77,7 @@ let package = Package(
         // Shared by the tests and their crash-writer children: killing a child, its side of it, a seedable generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
-        .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "TestSupport"]),
+        .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "Gzip", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
         .testTarget(
             name: "ReplicationTests",
@@ -84,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "DocStore", "ObjectStore", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["Server", "DocStore", "ObjectStore", "Gzip", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

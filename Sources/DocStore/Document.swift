@@ -21,6 +21,8 @@ public struct Document: Sendable {
     /// `DocumentReadOptions.attachmentsFollow`), in `attachments` order: rendered with
     /// `"follows": true`; the caller streams their bytes.
     public var followingAttachments: [AttachmentInfo] = []
+    /// Whether attachment entries show `encoding` and `encoded_length`.
+    public var attachmentEncodingInfo = false
 
     init(id: String, revision: Revision, deleted: Bool, body: [UInt8], attachments: [AttachmentInfo]) {
         self.id = id
@@ -92,7 +94,8 @@ public struct Document: Sendable {
             let following = Set(followingAttachments.map(\.name))
             for attachment in attachments {
                 stubs[attachment.name] = attachment.stubJSON(
-                    includeData: attachmentData[attachment.name], follows: following.contains(attachment.name))
+                    includeData: attachmentData[attachment.name], follows: following.contains(attachment.name),
+                    encodingInfo: attachmentEncodingInfo)
             }
             object["_attachments"] = .object(stubs)
         }

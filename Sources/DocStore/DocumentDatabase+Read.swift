@@ -14,8 +14,12 @@ public struct DocumentReadOptions: Sendable {
     /// Include bytes only for attachments changed after these revisions (`atts_since`).
     public var attachmentsSince: [Revision]?
     /// List the attachments whose bytes are wanted in `Document.followingAttachments`
-    /// instead of reading them (the caller streams them after the JSON).
+    /// instead of reading them (the caller streams them after the JSON, encoded as
+    /// stored: their entries show `encoding` and `encoded_length` whatever
+    /// `attachmentEncodingInfo` says, as CouchDB's multipart answers do).
     public var attachmentsFollow = false
+    /// Show `encoding` and `encoded_length` in attachment entries (`att_encoding_info`).
+    public var attachmentEncodingInfo = false
 
     public init() {}
 }
@@ -117,6 +121,7 @@ extension DocumentDatabase {
     ) throws -> Document? {
         guard let leaf = record.leaves[revision], let deleted = record.tree.isDeleted(revision) else { return nil }
         var document = Document(id: id, revision: revision, deleted: deleted, body: try leaf.body(), attachments: leaf.attachments)
+        document.attachmentEncodingInfo = options.attachmentEncodingInfo || options.attachmentsFollow
         if options.revisions || options.revisionsInfo, let path = record.tree.path(to: revision) {
             if options.revisions { document.revisions = path }
             if options.revisionsInfo {
@@ -130,15 +135,19 @@ extension DocumentDatabase {
         if options.conflicts { document.conflicts = record.tree.conflicts }
         if options.deletedConflicts { document.deletedConflicts = record.tree.deletedConflicts }
         if options.localSequence { document.localSequence = record.sequence }
+        // CouchDB's atts_since: the newest ancestor of this revision among the given
+        // ones; attachments changed after it are sent, the rest are stubs.
         let since = options.attachmentsSince.map { revisions in
-            revisions.filter { record.tree.contains($0) }.map(\.position).max() ?? 0
+            let given = Set(revisions)
+            return record.tree.path(to: revision)?.revisions.first(where: given.contains)?.position ?? 0
         }
         if options.attachments || since != nil {
             for attachment in leaf.attachments where attachment.revpos > (since ?? 0) {
                 if options.attachmentsFollow {
                     document.followingAttachments.append(attachment)
                 } else {
-                    document.attachmentData[attachment.name] = try readBlob(attachment.blob, txn)
+                    document.attachmentData[attachment.name] = try decodedAttachmentBytes(
+                        attachment, stored: try readBlob(attachment.blob, txn))
                 }
             }
         }

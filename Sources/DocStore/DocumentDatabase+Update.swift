@@ -14,7 +14,7 @@ extension DocumentDatabase {
         prepared.reserveCapacity(updates.count)
         for update in updates {
             do {
-                prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize)))
+                prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize, configuration: configuration)))
             } catch {
                 prepared.append(.failure(error))
             }
@@ -135,14 +135,15 @@ extension DocumentDatabase {
         func revpos(_ name: String) -> Int { min(position, update.attachmentRevpos[name] ?? position) }
         for attachment in update.attachments {
             switch attachment {
-            case .inline(let name, let contentType, let bytes, let digest):
+            case .inline(let name, let contentType, let bytes, let digest, let length, let encoding):
                 inline[result.count] = bytes
                 result.append(AttachmentInfo(
-                    name: name, contentType: contentType, digest: digest, length: bytes.count, revpos: revpos(name), blob: 0))
+                    name: name, contentType: contentType, digest: digest, length: length, revpos: revpos(name), blob: 0,
+                    encoding: encoding, encodedLength: bytes.count))
             case .staged(let name, let contentType, let staged):
                 result.append(AttachmentInfo(
                     name: name, contentType: contentType, digest: staged.digest, length: staged.length, revpos: revpos(name),
-                    blob: staged.blob))
+                    blob: staged.blob, encoding: staged.encoding, encodedLength: staged.encodedLength))
             case .stub(let name, let digest):
                 let matches: (AttachmentInfo) -> Bool = { $0.name == name && (digest == nil || $0.digest == digest) }
                 let fromCandidates = candidates.lazy.compactMap { record.leaves[$0]?.attachments.first(where: matches) }.first

@@ -6,7 +6,8 @@ import Zstd
 /// which is what CouchDB's compaction does later. LMDB reuses freed pages, so Divan
 /// needs no compaction. A record is rewritten whole on every update of its document.
 struct DocumentRecord {
-    static let formatVersion: UInt8 = 1
+    /// 2 added attachment encodings; version 1 records are still read.
+    static let formatVersion: UInt8 = 2
 
     var sequence: UInt64
     var tree: RevisionTree
@@ -40,7 +41,8 @@ struct DocumentRecord {
     init(decoding buffer: UnsafeRawBufferPointer) throws(DocStoreError) {
         var reader = ByteReader(buffer)
         _ = try reader.byte()
-        guard try reader.byte() == Self.formatVersion else { throw ByteReader.corrupt }
+        let version = try reader.byte()
+        guard version >= 1, version <= Self.formatVersion else { throw ByteReader.corrupt }
         sequence = try reader.varint()
         do {
             tree = try RevisionTree(decoding: try reader.data())
@@ -53,7 +55,7 @@ struct DocumentRecord {
         leaves = Dictionary(minimumCapacity: count)
         for _ in 0..<count {
             guard let revision = Revision(try reader.string()) else { throw ByteReader.corrupt }
-            leaves[revision] = try LeafBody(from: &reader)
+            leaves[revision] = try LeafBody(from: &reader, version: version)
         }
     }
 
@@ -133,7 +135,7 @@ struct LeafBody {
         for attachment in attachments { attachment.encode(into: &writer) }
     }
 
-    init(from reader: inout ByteReader) throws(DocStoreError) {
+    init(from reader: inout ByteReader, version: UInt8) throws(DocStoreError) {
         switch try reader.byte() {
         case 0: uncompressedSize = nil
         case 1: uncompressedSize = try reader.int()
@@ -143,7 +145,7 @@ struct LeafBody {
         let count = try reader.int()
         attachments = []
         attachments.reserveCapacity(min(count, 1024))
-        for _ in 0..<count { attachments.append(try AttachmentInfo(from: &reader)) }
+        for _ in 0..<count { attachments.append(try AttachmentInfo(from: &reader, version: version)) }
     }
 }
 

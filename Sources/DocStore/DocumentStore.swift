@@ -25,6 +25,25 @@ public final class DocumentStore: Sendable {
         public var initialMapSize = 64 << 20
         /// Size of the chunks attachments are stored and streamed in.
         public var attachmentChunkSize = 256 << 10
+        /// Content types whose attachments are stored gzip-encoded, as CouchDB's
+        /// `[attachments] compressible_types` (`*` matches anything).
+        public var compressibleTypes = ["text/*", "application/javascript", "application/json", "application/xml"]
+        /// gzip level for those (CouchDB's `[attachments] compression_level`); 0 stores
+        /// everything as given.
+        public var attachmentCompressionLevel: Int32 = 8
+
+        /// Whether attachments of `contentType` are stored gzip-encoded: CouchDB's
+        /// rule, a case-insensitive match of a pattern, parameters (`; charset=…`) allowed.
+        public func isCompressible(_ contentType: String) -> Bool {
+            guard attachmentCompressionLevel > 0 else { return false }
+            let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            return compressibleTypes.contains { pattern in
+                let pattern = pattern.trimmingCharacters(in: .whitespaces).lowercased()
+                guard let star = pattern.firstIndex(of: "*") else { return type == pattern }
+                let prefix = pattern[..<star], suffix = pattern[pattern.index(after: star)...]
+                return type.count >= prefix.count + suffix.count && type.hasPrefix(prefix) && type.hasSuffix(suffix)
+            }
+        }
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }

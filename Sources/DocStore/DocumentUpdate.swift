@@ -42,6 +42,7 @@ public struct DocumentUpdate: Sendable {
     public init(json: JSONObject, id urlID: String? = nil) throws(DocStoreError) {
         self.init(id: urlID)
         var revisionText: String?
+        var history: JSON?
         for (key, value) in json {
             guard key.utf8.first == UInt8(ascii: "_") else {
                 body[key] = value
@@ -59,7 +60,7 @@ public struct DocumentUpdate: Sendable {
             case "_deleted":
                 deleted = value.boolValue ?? false
             case "_revisions":
-                revisions = try Self.revisionPath(value)
+                history = value
             case "_attachments":
                 attachments = try AttachmentInput.parseAll(value)
                 for (name, entry) in value.objectValue ?? [:] {
@@ -76,6 +77,9 @@ public struct DocumentUpdate: Sendable {
             }
         }
         if let id { try Self.validate(id: id) }
+        // Local documents have no history: CouchDB's replicator sends its checkpoints
+        // with `"_revisions": {"start": 0, "ids": ["1"]}`, which means nothing here.
+        if let history, id?.hasPrefix(LocalDocument.prefix) != true { revisions = try Self.revisionPath(history) }
         if let revisionText {
             if id?.hasPrefix(LocalDocument.prefix) == true {
                 guard let number = LocalDocument.parseRevision(revisionText) else {
@@ -167,7 +171,11 @@ public enum AttachmentInput: Sendable {
 /// names them. Unused staged bytes are removed when the update commits or fails.
 public struct StagedAttachment: Sendable, Hashable {
     let blob: UInt64
-    /// `md5-<base64>` of the bytes.
+    /// `md5-<base64>` of the stored bytes.
     public let digest: String
+    /// The decoded length (CouchDB's `length`).
     public let length: Int
+    public let encoding: AttachmentEncoding
+    /// The stored length (CouchDB's `encoded_length`).
+    public let encodedLength: Int
 }

@@ -3,7 +3,7 @@ import Crypto
 /// Deterministic revision ids: the same edit (same parent, deleted flag, body and
 /// attachments) made on two nodes yields the same revision, so replicating it back
 /// and forth creates no spurious conflict.
-enum RevisionHash {
+public enum RevisionHash {
     /// MD5 over the parent revision, the deleted flag, the serialized body and the
     /// attachments' names and digests (sorted by name), as 32 lowercase hex digits.
     static func compute(parent: Revision?, deleted: Bool, body: [UInt8], attachments: [AttachmentInfo]) -> String {
@@ -29,7 +29,7 @@ enum RevisionHash {
     }
 
     /// CouchDB's attachment digest: `md5-` and the base64 of the MD5 of the bytes.
-    static func attachmentDigest(_ bytes: some Collection<UInt8>) -> String {
+    public static func attachmentDigest(_ bytes: some Collection<UInt8>) -> String {
         var md5 = Insecure.MD5()
         bytes.withContiguousStorageIfAvailable { md5.update(bufferPointer: UnsafeRawBufferPointer($0)) }
             ?? md5.update(data: Array(bytes))

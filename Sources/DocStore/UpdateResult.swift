@@ -1,3 +1,5 @@
+import Gzip
+
 /// The outcome of one document in a write: its new revision, or why it failed.
 public struct UpdateResult: Sendable, Equatable {
     public let id: String
@@ -30,13 +32,15 @@ public struct UpdateResult: Sendable, Equatable {
 /// needs the transaction.
 struct PreparedUpdate: Sendable {
     enum Attachment: Sendable {
-        case inline(name: String, contentType: String, bytes: [UInt8], digest: String)
+        /// Inline bytes as they will be stored (gzip-encoded when `encoding` says so);
+        /// `length` is the decoded length.
+        case inline(name: String, contentType: String, bytes: [UInt8], digest: String, length: Int, encoding: AttachmentEncoding)
         case stub(name: String, digest: String?)
         case staged(name: String, contentType: String, StagedAttachment)
 
         var name: String {
             switch self {
-            case .inline(let name, _, _, _), .stub(let name, _), .staged(let name, _, _): name
+            case .inline(let name, _, _, _, _, _), .stub(let name, _), .staged(let name, _, _): name
             }
         }
     }
@@ -57,7 +61,22 @@ struct PreparedUpdate: Sendable {
 
     var isLocal: Bool { id.hasPrefix(LocalDocument.prefix) }
 
-    init(_ update: DocumentUpdate, newEdits: Bool, maxDocumentSize: Int) throws(DocStoreError) {
+    /// Inline bytes in their stored form: gzip for compressible types, as CouchDB stores them.
+    private static func inline(name: String, contentType: String, data: [UInt8], configuration: DocumentStore.Configuration) -> Attachment {
+        guard configuration.isCompressible(contentType) else {
+            return .inline(
+                name: name, contentType: contentType, bytes: data, digest: RevisionHash.attachmentDigest(data), length: data.count,
+                encoding: .identity)
+        }
+        let encoded = GzipEncoder.compress(data, level: configuration.attachmentCompressionLevel)
+        return .inline(
+            name: name, contentType: contentType, bytes: encoded, digest: RevisionHash.attachmentDigest(encoded), length: data.count,
+            encoding: .gzip)
+    }
+
+    init(
+        _ update: DocumentUpdate, newEdits: Bool, maxDocumentSize: Int, configuration: DocumentStore.Configuration
+    ) throws(DocStoreError) {
         id = update.id ?? UUIDs.sequential()
         try DocumentUpdate.validate(id: id)
         checkRevisions = newEdits
@@ -88,7 +107,7 @@ struct PreparedUpdate: Sendable {
         attachments = update.attachments.map { name, input in
             switch input {
             case .inline(let contentType, let data):
-                .inline(name: name, contentType: contentType, bytes: data, digest: RevisionHash.attachmentDigest(data))
+                Self.inline(name: name, contentType: contentType, data: data, configuration: configuration)
             case .stub(let digest):
                 .stub(name: name, digest: digest)
             case .staged(let contentType, let staged):

@@ -66,7 +66,7 @@ struct BatchWorker: Sendable {
                 }
                 if stubsAllowed, stub.revpos > 0, stub.revpos <= since { return .stub(stub) }
                 let bytes = source.attachmentBytes(documentID: revision.id, revision: revision.revision, attachment: stub)
-                return .body(stub, length: stub.length, bytes)
+                return .body(stub, length: stub.storedLength, bytes)
             }
             do {
                 try await target.write(revision, attachments: outgoing)

@@ -10,9 +10,15 @@ public struct AttachmentStub: Sendable, Equatable {
     public var revpos: Int
     /// Inline bytes (`data`), when the source included them.
     public var data: [UInt8]?
-    /// CouchDB's `encoding` (`gzip`) of the stored bytes; the digest is then of the
-    /// encoded bytes, which a plain GET does not return.
-    public var encoding: String?
+    /// How the source stores the bytes (CouchDB's `encoding`); the digest is of the
+    /// stored bytes, and those are what the replicator copies (`length` stays the
+    /// decoded length). Inline `data` is always decoded: identity.
+    public var encoding: AttachmentEncoding = .identity
+    /// The stored length (CouchDB's `encoded_length`) of gzip-encoded bytes.
+    public var encodedLength: Int?
+
+    /// How many bytes the source sends when asked for the stored form.
+    public var storedLength: Int? { encoding == .gzip ? encodedLength : length }
 
     public init(name: String, contentType: String, digest: String?, length: Int?, revpos: Int, data: [UInt8]? = nil) {
         self.name = name
@@ -32,16 +38,23 @@ public struct AttachmentStub: Sendable, Equatable {
         length = fields["length"]?.int64Value.map(Int.init)
         revpos = fields["revpos"]?.int64Value.map(Int.init) ?? 0
         data = fields["data"]?.stringValue.flatMap { Base64.decode($0) }
-        encoding = fields["encoding"]?.stringValue
+        if data == nil, fields["encoding"]?.stringValue == "gzip", let encoded = fields["encoded_length"]?.int64Value {
+            encoding = .gzip
+            encodedLength = Int(encoded)
+        }
     }
 
     /// The entry for a written revision: a stub, or `follows` for bytes sent in a
-    /// multipart body.
+    /// multipart body in their stored encoding (as CouchDB's replicator sends them).
     func json(follows: Bool) -> JSON {
         var object: JSONObject = ["content_type": .string(contentType), "revpos": .number(JSONNumber(revpos))]
-        if let digest, !(follows && encoding != nil) { object["digest"] = .string(digest) }
+        if let digest { object["digest"] = .string(digest) }
         if let length { object["length"] = .number(JSONNumber(length)) }
         object[follows ? "follows" : "stub"] = true
+        if follows, encoding == .gzip, let encodedLength {
+            object["encoding"] = "gzip"
+            object["encoded_length"] = .number(JSONNumber(encodedLength))
+        }
         return .object(object)
     }
 }

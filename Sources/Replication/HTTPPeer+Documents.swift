@@ -31,7 +31,7 @@ extension HTTPPeer {
             return .object(item)
         }
         let reply = try await request(
-            .POST, "/_bulk_get", query: [("revs", "true"), ("latest", "true"), ("attachments", "false")],
+            .POST, "/_bulk_get", query: [("revs", "true"), ("latest", "true"), ("attachments", "false"), ("att_encoding_info", "true")],
             json: ["docs": .array(docs), "revs": true, "latest": true, "attachments": false])
         if [400, 404, 405, 406, 415, 501].contains(reply.status) { return nil }
         guard reply.isSuccess else { throw failure(reply, "_bulk_get") }
@@ -52,7 +52,7 @@ extension HTTPPeer {
 
     private func openRevisions(_ id: String, _ wanted: [FetchRequest]) async throws(ReplicationError) -> [FetchedRevision] {
         let revisions = JSON.array(wanted.map { .string($0.revision.description) }).serializedString
-        var query = [("revs", "true"), ("latest", "true"), ("open_revs", revisions)]
+        var query = [("revs", "true"), ("latest", "true"), ("att_encoding_info", "true"), ("open_revs", revisions)]
         let ancestors = Set(wanted.flatMap(\.possibleAncestors)).map { JSON.string($0.description) }
         if !ancestors.isEmpty { query.append(("atts_since", JSON.array(ancestors).serializedString)) }
         let reply = try await request(.GET, "/" + Self.encode(id: id), query: query)
@@ -92,39 +92,50 @@ extension HTTPPeer {
     }
 
     public func attachmentBytes(documentID: String, revision: Revision, attachment: AttachmentStub) -> AttachmentBytes {
-        let reader = AttachmentReader(peer: self, suffix: "/" + Self.encode(id: documentID) + "/" + Self.encode(segment: attachment.name),
-                                      revision: revision, expectedLength: attachment.length)
+        let reader = AttachmentReader(
+            peer: self, suffix: "/" + Self.encode(id: documentID) + "/" + Self.encode(attachmentName: attachment.name),
+            revision: revision, encoding: attachment.encoding, expectedLength: attachment.storedLength)
         return AttachmentBytes(unfolding: reader.next)
     }
 }
 
-/// Pulls an attachment's bytes from a GET, started on the first read. Checks the
-/// length at the end, so a cut connection is an error, never a short attachment.
+/// Pulls an attachment's bytes from a GET, started on the first read, in the encoding
+/// the source stores them in (gzip ones are asked for with `Accept-Encoding: gzip`, and
+/// an answer in another encoding is refused). Checks the length at the end, so a cut
+/// connection is an error, never a short attachment.
 /// Only the stream's single consumer calls `next`, one call at a time.
 final class AttachmentReader: @unchecked Sendable {
     let peer: HTTPPeer
     let suffix: String
     let revision: Revision
+    let encoding: AttachmentEncoding
     let expectedLength: Int?
     private var iterator: HTTPClientResponse.Body.AsyncIterator?
     private var received = 0
     private var finished = false
 
-    init(peer: HTTPPeer, suffix: String, revision: Revision, expectedLength: Int?) {
+    init(peer: HTTPPeer, suffix: String, revision: Revision, encoding: AttachmentEncoding, expectedLength: Int?) {
         self.peer = peer
         self.suffix = suffix
         self.revision = revision
+        self.encoding = encoding
         self.expectedLength = expectedLength
     }
 
     @Sendable func next() async throws -> [UInt8]? {
         guard !finished else { return nil }
         if iterator == nil {
+            let wanted = encoding == .gzip ? "gzip" : "identity"
             let response = try await peer.execute(
-                .GET, suffix, query: [("rev", revision.description)], body: nil, headers: [("Accept", "*/*")], timeout: .seconds(120))
+                .GET, suffix, query: [("rev", revision.description)], body: nil,
+                headers: [("Accept", "*/*"), ("Accept-Encoding", wanted)], timeout: .seconds(120))
             guard response.status == .ok else {
                 let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
                 throw peer.failure(HTTPReply(status: Int(response.status.code), headers: response.headers, body: body), "GET attachment")
+            }
+            let sent = response.headers.first(name: "Content-Encoding")?.lowercased() ?? "identity"
+            guard sent == wanted else {
+                throw ReplicationError(.invalidResponse, "attachment \(suffix) came \(sent)-encoded, not \(wanted)")
             }
             iterator = response.body.makeAsyncIterator()
         }

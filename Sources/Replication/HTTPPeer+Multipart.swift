@@ -19,12 +19,11 @@ extension HTTPPeer {
                 entries[attachment.stub.name] = attachment.stub.json(follows: false)
                 continue
             }
-            var entry = stub
-            entry.length = size
-            entries[stub.name] = entry.json(follows: true)
+            entries[stub.name] = stub.json(follows: true)
             let name = stub.name.replacingOccurrences(of: "\"", with: "\\\"")
             var head = "\r\n--\(boundary)\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\nContent-Type: \(stub.contentType)\r\n"
             if let size { head += "Content-Length: \(size)\r\n" }
+            if stub.encoding == .gzip { head += "Content-Encoding: gzip\r\n" }
             segments.append(.bytes(Array((head + "\r\n").utf8)))
             segments.append(.attachment(bytes, expected: size))
             length = size.flatMap { size in length.map { $0 + head.utf8.count + 2 + size } }

@@ -93,6 +93,12 @@ public final class HTTPPeer: ReplicationPeer {
         return encode(segment: id)
     }
 
+    /// Percent-encodes an attachment name for a path: its slashes stay (servers join
+    /// the segments after the document id back into the name).
+    static func encode(attachmentName: String) -> String {
+        attachmentName.split(separator: "/", omittingEmptySubsequences: false).map { encode(segment: String($0)) }.joined(separator: "/")
+    }
+
     static func encode(segment: String) -> String {
         segment.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? segment
     }

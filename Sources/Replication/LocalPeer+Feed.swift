@@ -108,7 +108,8 @@ extension LocalPeer {
             case .stub(let stub):
                 stubs[stub.name] = stub.json(follows: false)
             case .body(let stub, _, let bytes):
-                let upload = try await database.stageAttachment(bytes)
+                let upload = try await database.stageAttachment(
+                    bytes, contentType: stub.contentType, encoding: stub.encoding, identityLength: stub.length)
                 staged.append((stub.name, .staged(contentType: stub.contentType, upload)))
                 if stub.revpos >= 1 { revpos[stub.name] = stub.revpos }
             }

@@ -91,6 +91,7 @@ public struct LocalPeer: ReplicationPeer {
         let database = try database()
         var options = DocumentReadOptions()
         options.revisions = true
+        options.attachmentEncodingInfo = true
         let batch = requests.map { (id: $0.id, revisions: Optional([$0.revision])) }
         let answers = try await engine { () throws(DocStoreError) in try database.openRevisions(batch: batch, latest: true, options: options) }
         var fetched: [FetchedRevision] = []
@@ -114,8 +115,8 @@ public struct LocalPeer: ReplicationPeer {
                 cursor.info = try database.attachment(documentID, name: attachment.name, revision: revision)
             }
             let info = cursor.info!
-            guard cursor.offset < info.length else { return nil }
-            let end = min(cursor.offset + database.attachmentReadSize, info.length)
+            guard cursor.offset < info.encodedLength else { return nil }
+            let end = min(cursor.offset + database.attachmentReadSize, info.encodedLength)
             let bytes = try database.attachmentBytes(info, range: cursor.offset..<end)
             cursor.offset = end
             return bytes

@@ -1,3 +1,4 @@
+import Gzip
 import DocStore
 import HTTPTypes
 import Testing
@@ -143,12 +144,15 @@ import Testing
         try await TestServer.run { client in
             try await client.request(.put, "/db")
             let bytes = Array("0123456789".utf8)
-            let put = try await client.request(.put, "/db/doc/file.txt", body: bytes, headers: [.contentType: "text/plain"])
+            // An identity type: ranges apply (gzip-stored attachments answer them whole, below).
+            let put = try await client.request(.put, "/db/doc/file.txt", body: bytes, headers: [.contentType: "application/x-data"])
             #expect(put.status == .created)
             let rev = put.json["rev"]!.stringValue!
             let get = try await client.request(.get, "/db/doc/file.txt")
-            #expect(get.body == bytes && get.headers[.contentType] == "text/plain")
-            #expect(get.headers[.eTag]?.hasPrefix("\"md5-") == true)
+            #expect(get.body == bytes && get.headers[.contentType] == "application/x-data")
+            // CouchDB's attachment ETag is the bare base64 MD5.
+            #expect(get.headers[.eTag] == "\"eB5eJF1ptWaXm4bijSPyxw==\"" && get.headers[.acceptRanges] == "bytes")
+            #expect(get.headers[.contentSecurityPolicy] == "sandbox" && get.headers[.cacheControl] == "must-revalidate")
             let range = try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=2-4"])
             #expect(range.status == .partialContent && range.text == "234")
             #expect(range.headers[.contentRange] == "bytes 2-4/10")
@@ -170,6 +174,44 @@ import Testing
         }
     }
 
+    /// Compressible types are stored gzip-encoded (CouchDB's compressible_types): sent
+    /// encoded to clients that accept gzip, decoded to the others, never by ranges.
+    @Test func compressibleAttachmentsAreStoredAndServedAsCouchDBDoes() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            // The text CouchDB 3.4.3 answered `md5-a/j7X3rnhw57WfxV2ZfNRw==`, length 1334, encoded_length 183 for.
+            let text = Array((0..<64).map { "line \($0) of some text\n" }.joined().utf8)
+            let put = try await client.request(.put, "/db/doc/note.txt", body: text, headers: [.contentType: "text/plain"])
+            #expect(put.status == .created)
+            let stub = try await client.request(.get, "/db/doc?att_encoding_info=true").json["_attachments"]?["note.txt"]
+            #expect(stub?["digest"] == "md5-a/j7X3rnhw57WfxV2ZfNRw==" && stub?["length"] == 1334)
+            #expect(stub?["encoding"] == "gzip" && stub?["encoded_length"] == 183)
+            #expect(try await client.request(.get, "/db/doc").json["_attachments"]?["note.txt"]?["encoding"] == nil)
+
+            let plain = try await client.request(.get, "/db/doc/note.txt", headers: [.range: "bytes=0-3"])
+            #expect(plain.status == .ok && plain.body == text && plain.headers[.contentEncoding] == nil)
+            #expect(plain.headers[.acceptRanges] == "none" && plain.headers[.contentLength] == "1334")
+            let encoded = try await client.request(.get, "/db/doc/note.txt", headers: [.acceptEncoding: "gzip, deflate"])
+            #expect(encoded.headers[.contentEncoding] == "gzip" && encoded.headers[.contentLength] == "183")
+            #expect(encoded.body == GzipEncoder.compress(text))
+            #expect(try GzipDecoder.decompress(encoded.body) == text)
+            #expect(try await client.request(.get, "/db/doc/note.txt", headers: [.acceptEncoding: "gzip;q=0"]).body == text)
+
+            // Inline data is always decoded; a body sent gzip-encoded is stored as it came.
+            let inline = try await client.request(.get, "/db/doc?attachments=true").json["_attachments"]?["note.txt"]
+            #expect(inline?["data"] == .string(Base64.encode(text)) && inline?["length"] == nil)
+            let rev = put.json["rev"]!.stringValue!
+            let gzipped = GzipEncoder.compress(Array("already gzip".utf8), level: 1)
+            let sent = try await client.request(
+                .put, "/db/doc/pre.bin?rev=\(rev)", body: gzipped,
+                headers: [.contentType: "application/octet-stream", .contentEncoding: "gzip"])
+            #expect(sent.status == .created)
+            let preStub = try await client.request(.get, "/db/doc?att_encoding_info=true").json["_attachments"]?["pre.bin"]
+            #expect(preStub?["encoding"] == "gzip" && preStub?["encoded_length"] == .number(JSONNumber(gzipped.count)))
+            #expect(try await client.request(.get, "/db/doc/pre.bin").body == Array("already gzip".utf8))
+        }
+    }
+
     @Test func multipartRelatedUpload() async throws {
         try await TestServer.run { client in
             try await client.request(.put, "/db")
@@ -182,6 +224,28 @@ import Testing
             #expect(try await client.request(.get, "/db/m").json["title"] == "x")
             let broken = try await client.request(.put, "/db/n", body: Array("--zz\r\n".utf8), headers: [.contentType: "multipart/related; boundary=zz"])
             #expect(broken.status == .badRequest)
+        }
+    }
+
+    /// CouchDB's replicator pushes compressible attachments as it stores them: gzip
+    /// bytes, with `encoding`, `encoded_length` and the decoded `length` in the JSON.
+    /// They are kept as sent (before, the gzip bytes were taken for the data).
+    @Test func replicatedGzipAttachmentsKeepTheirEncoding() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            let text = Array(String(repeating: "gzip me please; ", count: 80).utf8)
+            let gzip = GzipEncoder.compress(text)
+            let digest = RevisionHash.attachmentDigest(gzip)
+            let json = #"{"_id":"r","_rev":"1-0123456789abcdef0123456789abcdef","_revisions":{"start":1,"ids":["0123456789abcdef0123456789abcdef"]},"_attachments":{"t.txt":{"content_type":"text/plain","revpos":1,"digest":"\#(digest)","length":\#(text.count),"follows":true,"encoding":"gzip","encoded_length":\#(gzip.count)}}}"#
+            let body = Array("--b\r\nContent-Type: application/json\r\n\r\n\(json)\r\n--b\r\nContent-Disposition: attachment; filename=\"t.txt\"\r\nContent-Type: text/plain\r\nContent-Length: \(gzip.count)\r\nContent-Encoding: gzip\r\n\r\n".utf8)
+                + gzip + Array("\r\n--b--".utf8)
+            let reply = try await client.request(
+                .put, "/db/r?new_edits=false", body: body, headers: [.contentType: "multipart/related; boundary=\"b\""])
+            #expect(reply.status == .created)
+            #expect(try await client.request(.get, "/db/r/t.txt").body == text)
+            let stub = try await client.request(.get, "/db/r?att_encoding_info=true").json["_attachments"]?["t.txt"]
+            #expect(stub?["digest"] == .string(digest) && stub?["length"] == .number(JSONNumber(text.count)))
+            #expect(stub?["encoded_length"] == .number(JSONNumber(gzip.count)))
         }
     }
 }

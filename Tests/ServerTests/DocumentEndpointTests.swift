@@ -1,3 +1,4 @@
+import Gzip
 import DocStore
 import HTTPTypes
 import Testing
@@ -178,7 +179,13 @@ import Testing
             #expect(json["_rev"]?.stringValue == rev2)
             #expect(json["_attachments"]?["a.txt"]?["follows"] == true && json["_attachments"]?["b.bin"]?["follows"] == true)
             #expect(json["_attachments"]?["a.txt"]?["data"] == nil)
-            #expect(pieces[1] == "\r\nContent-Disposition: attachment; filename=\"a.txt\"\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
+            // text/plain travels as stored, gzip-encoded, with its encoding in the JSON and the part headers.
+            let hello = GzipEncoder.compress(Array("hello".utf8))
+            #expect(json["_attachments"]?["a.txt"]?["encoding"] == "gzip" && json["_attachments"]?["a.txt"]?["length"] == 5)
+            #expect(json["_attachments"]?["a.txt"]?["encoded_length"] == .number(JSONNumber(hello.count)))
+            let textHeader = "\r\nContent-Disposition: attachment; filename=\"a.txt\"\r\nContent-Type: text/plain\r\nContent-Length: \(hello.count)\r\nContent-Encoding: gzip\r\n\r\n"
+            let textPart = try #require(all.body.split(separator: Array("\r\n--\(inner)".utf8)).dropFirst(2).first)
+            #expect(Array(textPart) == Array(textHeader.utf8) + hello)
             let header = "\r\nContent-Disposition: attachment; filename=\"b.bin\"\r\nContent-Type: application/octet-stream\r\nContent-Length: \(binary.count)\r\n\r\n"
             let binaryPart = try #require(all.body.split(separator: Array("\r\n--\(inner)".utf8)).dropFirst(3).first)
             #expect(Array(binaryPart) == Array(header.utf8) + binary)
@@ -189,8 +196,13 @@ import Testing
             #expect(since.text.contains("filename=\"b.bin\"") && !since.text.contains("filename=\"a.txt\""))
             #expect(since.text.contains(#""a.txt":{"content_type":"text/plain","revpos":1"#) && since.text.contains(#""stub":true"#))
 
+            // Attachments follow even without attachments=true, as CouchDB's replicator expects.
+            let implicit = try await client.request(.get, "/db/m?open_revs=all", headers: accept)
+            #expect(implicit.text.contains("filename=\"b.bin\"") && implicit.text.contains("filename=\"a.txt\""))
+
             // Without attachment bytes a revision is plain JSON; a missing one is marked as an error.
-            let plain = try await client.request(.get, "/db/m?open_revs=%5B%22\(rev2)%22,%229-nope%22%5D", headers: accept)
+            let plain = try await client.request(
+                .get, "/db/m?open_revs=%5B%22\(rev2)%22,%229-nope%22%5D&atts_since=%5B%22\(rev2)%22%5D", headers: accept)
             let plainOuter = try #require(plain.headers[.contentType]?.split(separator: "\"").dropFirst().first.map(String.init))
             let plainParts = plain.text.components(separatedBy: "--\(plainOuter)")
             #expect(plainParts.count == 4 && plainParts[0].isEmpty && plainParts[3] == "--")
@@ -220,7 +232,11 @@ import Testing
             #expect(try await client.request(.put, "/db/_local/cp", json: ["_rev": "0-1", "seq": 2]).json["rev"] == "0-2")
             #expect(try await client.request(.get, "/db/_local_docs").json["rows"]?.arrayValue?.count == 1)
             #expect(try await client.request(.get, "/db/_all_docs").json["rows"] == [])
-            #expect(try await client.request(.delete, "/db/_local/cp?rev=0-2").status == .ok)
+            // CouchDB's replicator writes its checkpoints with a `_revisions` of generation 0.
+            let checkpoint = try await client.request(
+                .put, "/db/_local/cp", json: ["_rev": "0-2", "_revisions": ["start": 0, "ids": ["2"]], "seq": 3])
+            #expect(checkpoint.status == .created && checkpoint.json["rev"] == "0-3")
+            #expect(try await client.request(.delete, "/db/_local/cp?rev=0-3").status == .ok)
             #expect(try await client.request(.get, "/db/_local/cp").status == .notFound)
         }
     }

@@ -1,8 +1,10 @@
 import DocStore
+import Gzip
 import NIOCore
 
-/// An attachment's bytes as an async sequence of pieces, each read in its own short
-/// snapshot: memory stays at one piece whatever the attachment's size.
+/// An attachment's stored bytes (gzip-encoded ones stay encoded) as an async sequence
+/// of pieces, each read in its own short snapshot: memory stays at one piece whatever
+/// the attachment's size.
 struct AttachmentByteStream: AsyncSequence, Sendable {
     typealias Element = [UInt8]
     let database: DocumentDatabase
@@ -31,12 +33,42 @@ struct AttachmentByteStream: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        let wanted = range ?? 0..<attachment.length
+        let wanted = range ?? 0..<attachment.encodedLength
         return AsyncIterator(database: database, attachment: attachment, offset: wanted.lowerBound, end: wanted.upperBound)
     }
 
     /// The same bytes as NIO buffers, for response bodies.
     var buffers: some AsyncSequence<ByteBuffer, Error> & Sendable { map { ByteBuffer(bytes: $0) } }
+}
+
+/// An attachment's bytes decoded (gunzipped when stored gzip-encoded), a piece at a
+/// time, for clients that do not accept the stored encoding.
+struct DecodedAttachmentStream: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let stored: AttachmentByteStream
+
+    init(database: DocumentDatabase, attachment: AttachmentInfo) {
+        stored = AttachmentByteStream(database: database, attachment: attachment)
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var source: AttachmentByteStream.AsyncIterator
+        let decoder: GzipDecoder?
+
+        mutating func next() async throws -> [UInt8]? {
+            guard let decoder else { return try await source.next() }
+            while let piece = try await source.next() {
+                let decoded = try decoder.update(piece)
+                if !decoded.isEmpty { return decoded }
+            }
+            try decoder.finish()
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(source: stored.makeAsyncIterator(), decoder: stored.attachment.encoding == .gzip ? GzipDecoder() : nil)
+    }
 }
 
 /// A request body as `[UInt8]` pieces, for staging attachments.

@@ -15,7 +15,11 @@ extension CouchService {
         case .put:
             try checkDesignWrite(id, access)
             let contentType = request.headers[.contentType] ?? "application/octet-stream"
-            let staged = try await database.stageAttachment(RequestBytes(base: request.request.body))
+            // A body sent gzip-encoded is stored so (CouchDB does the same).
+            let encoding: AttachmentEncoding =
+                request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip" ? .gzip : .identity
+            let staged = try await database.stageAttachment(
+                RequestBytes(base: request.request.body), contentType: contentType, encoding: encoding)
             let revision = try revisionParameter(request)
             var attachments: [(name: String, input: AttachmentInput)] = []
             var body = JSONObject()
@@ -48,27 +52,60 @@ extension CouchService {
         }
     }
 
+    /// CouchDB's attachment GET: the stored encoding is sent when the client accepts
+    /// it (`Content-Encoding: gzip`), else the bytes are decoded on the way; ranges
+    /// apply to identity attachments only (`Accept-Ranges: none` otherwise).
     private func attachmentResponse(_ database: DocumentDatabase, _ attachment: AttachmentInfo, _ request: CouchRequest) throws -> Response {
-        let etag = "\"\(attachment.digest)\""
+        let etag = "\"\(attachment.digest.hasPrefix("md5-") ? String(attachment.digest.dropFirst(4)) : attachment.digest)\""
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+        let sendEncoded = attachment.encoding == .gzip && Self.acceptsGzip(request.headers[.acceptEncoding])
         var headers: HTTPFields = [
-            .contentType: attachment.contentType, .eTag: etag, .acceptRanges: "bytes",
+            .eTag: etag, .cacheControl: "must-revalidate", .contentType: attachment.contentType,
+            .acceptRanges: attachment.encoding == .identity ? "bytes" : "none",
+            .contentSecurityPolicy: "sandbox",
         ]
+        if sendEncoded { headers[.contentEncoding] = "gzip" }
+        let length = sendEncoded ? attachment.encodedLength : attachment.length
         var status = HTTPResponse.Status.ok
-        var range = 0..<attachment.length
-        if let header = request.headers[.range], let requested = try Self.byteRange(header, length: attachment.length) {
+        var range = 0..<length
+        if attachment.encoding == .identity, let header = request.headers[.range],
+            let requested = try Self.byteRange(header, length: length)
+        {
             range = requested
             status = .partialContent
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(attachment.length)"
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(length)"
         }
         headers[.contentLength] = String(range.count)
         if request.method == .head { return Response(status: status, headers: headers) }
-        let stream = AttachmentByteStream(database: database, attachment: attachment, range: range)
-        let body = ResponseBody(contentLength: range.count) { writer in
-            for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
-            try await writer.finish(nil)
+        let body: ResponseBody
+        if attachment.encoding == .gzip && !sendEncoded {
+            let stream = DecodedAttachmentStream(database: database, attachment: attachment)
+            body = ResponseBody(contentLength: range.count) { writer in
+                for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
+                try await writer.finish(nil)
+            }
+        } else {
+            let stream = AttachmentByteStream(database: database, attachment: attachment, range: range)
+            body = ResponseBody(contentLength: range.count) { writer in
+                for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
+                try await writer.finish(nil)
+            }
         }
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// Whether an `Accept-Encoding` header admits gzip (by name or `*`, with q > 0).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        var gzip: Double?
+        var any: Double?
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let name = parts.first else { continue }
+            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if name == "gzip" || name == "x-gzip" { gzip = q } else if name == "*" { any = q }
+        }
+        return (gzip ?? any ?? 0) > 0
     }
 
     /// One `bytes=` range resolved against `length`; nil to answer the whole body

@@ -64,6 +64,7 @@ extension CouchService {
         options.deletedConflicts = try query.bool("deleted_conflicts") || meta
         options.localSequence = try query.bool("local_seq")
         options.attachments = try query.bool("attachments")
+        options.attachmentEncodingInfo = try query.bool("att_encoding_info")
         if let since = try query.json("atts_since") {
             guard let list = since.arrayValue else { throw QueryParameters.parseError("atts_since must be a JSON array") }
             options.attachmentsSince = list.compactMap { $0.stringValue.flatMap(Revision.init) }
@@ -97,7 +98,10 @@ extension CouchService {
         }
         let multipart = request.headers[.accept]?.contains("multipart/mixed") == true
         var options = options
+        // CouchDB's multipart answer always carries the attachments (atts_since still
+        // leaves out those the client has), encoded as stored.
         options.attachmentsFollow = multipart
+        if multipart { options.attachments = true }
         let answers = try database.openRevisions(id, revisions: revisions, latest: try request.query.bool("latest"), options: options)
         if multipart { return MultipartResponse.openRevisions(answers, database: database) }
         let rows: [JSON] = answers.map { answer in
@@ -168,7 +172,8 @@ extension CouchService {
         for (name, _) in attachments {
             let info = source.attachments.first { $0.name == name }!
             let bytes = AttachmentByteStream(database: database, attachment: info)
-            staged.append((name, .staged(contentType: info.contentType, try await database.stageAttachment(bytes))))
+            let copy = try await database.stageAttachment(bytes, encoding: info.encoding, identityLength: info.length)
+            staged.append((name, .staged(contentType: info.contentType, copy)))
         }
         let update = DocumentUpdate(id: target, revision: targetRevision, body: source.fields(), attachments: staged)
         let rev = try await database.put(update)

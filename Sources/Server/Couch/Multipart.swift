@@ -18,11 +18,16 @@ enum MultipartUpload {
             let json = try await reader.collectBody(limit: request.limits.maxHTTPRequestSize)
             guard var object = (try? JSON.parse(json))?.objectValue else { throw CouchError.invalidJSON }
             // Take the attachments that follow out of the JSON; the rest parse as usual.
-            var following: [(name: String, contentType: String)] = []
+            var following: [(name: String, contentType: String, encoding: AttachmentEncoding, length: Int?)] = []
             var revpos: [String: Int] = [:]
             if var attachments = object["_attachments"]?.objectValue {
                 for (name, value) in attachments where value["follows"]?.boolValue == true {
-                    following.append((name, value["content_type"]?.stringValue ?? "application/octet-stream"))
+                    // CouchDB's replicator sends compressible attachments as stored: gzip.
+                    let encoding: AttachmentEncoding = value["encoding"]?.stringValue == "gzip" ? .gzip : .identity
+                    following.append((
+                        name, value["content_type"]?.stringValue ?? "application/octet-stream", encoding,
+                        value["length"]?.int64Value.map(Int.init)
+                    ))
                     if let given = value["revpos"]?.int64Value, given >= 1 { revpos[name] = Int(given) }
                     attachments.removeValue(forKey: name)
                 }
@@ -30,11 +35,12 @@ enum MultipartUpload {
             }
             var update = try DocumentUpdate(json: object, id: id)
             update.attachmentRevpos.merge(revpos) { $1 }
-            for (name, contentType) in following {
+            for (name, contentType, encoding, length) in following {
                 guard try await reader.nextPart() != nil else {
                     throw CouchError.badRequest("attachment \(name) is missing from the multipart body")
                 }
-                let staged = try await database.stageAttachment(MultipartPartBytes(reader: reader))
+                let staged = try await database.stageAttachment(
+                    MultipartPartBytes(reader: reader), contentType: contentType, encoding: encoding, identityLength: length)
                 update.attachments.append((name, .staged(contentType: contentType, staged)))
             }
             return update
@@ -71,7 +77,8 @@ enum MultipartResponse {
                         let name = attachment.name.replacingOccurrences(of: "\"", with: "\\\"")
                         try await write(
                             "\r\n--\(inner)\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
-                                + "Content-Type: \(attachment.contentType)\r\nContent-Length: \(attachment.length)\r\n\r\n")
+                                + "Content-Type: \(attachment.contentType)\r\nContent-Length: \(attachment.encodedLength)\r\n"
+                                + (attachment.encoding == .gzip ? "Content-Encoding: gzip\r\n\r\n" : "\r\n"))
                         for try await piece in AttachmentByteStream(database: database, attachment: attachment).buffers {
                             try await writer.write(piece)
                         }
