@@ -107,8 +107,13 @@ import Testing
             try await client.request(.put, "/db")
             let invalid = try await client.request(.put, "/db/x", body: Array("{nope".utf8), headers: [.contentType: "application/json"])
             #expect(invalid.status == .badRequest && invalid.error == "bad_request")
-            let type = try await client.request(.put, "/db/x", body: Array("{}".utf8), headers: [.contentType: "text/plain"])
-            #expect(type.status == .unsupportedMediaType)
+            // CouchDB reads a document PUT as JSON whatever its Content-Type says (POST /db checks it).
+            let type = try await client.request(.put, "/db/typed", body: Array("{}".utf8), headers: [.contentType: "text/plain"])
+            #expect(type.status == .created)
+            let posted = try await client.request(.post, "/db", body: Array("{}".utf8), headers: [.contentType: "text/plain"])
+            #expect(posted.status == .unsupportedMediaType)
+            let array = try await client.request(.put, "/db/x", body: Array("[1]".utf8), headers: [.contentType: "application/json"])
+            #expect(array.status == .badRequest && array.json["reason"] == "Document must be a JSON object")
             let special = try await client.request(.put, "/db/x", json: ["_foo": 1])
             #expect(special.status == .badRequest && special.error == "doc_validation")
             let big = try await client.request(.put, "/db/x", json: ["t": .string(String(repeating: "x", count: 200))])
@@ -120,7 +125,7 @@ import Testing
             #expect(try await client.request(.get, "/db/x?revs=maybe").error == "query_parse_error")
             #expect(try await client.request(.get, "/db/_underscore").status == .badRequest)
             #expect(try await client.request(.get, "/db/x").status == .notFound)
-            #expect(try await client.request(.get, "/db").json["doc_count"] == 0)
+            #expect(try await client.request(.get, "/db").json["doc_count"] == 1)
         }
     }
 
@@ -209,6 +214,53 @@ import Testing
             #expect(plainParts[1].hasPrefix("\r\nContent-Type: application/json\r\n\r\n{\"_id\":\"m\""))
             #expect(plainParts[1].contains(#""stub":true"#))
             #expect(plainParts[2] == "\r\nContent-Type: application/json; error=\"true\"\r\n\r\n{\"missing\":\"9-nope\"}\r\n")
+        }
+    }
+
+    /// Answers found different from CouchDB 3.4.3's when both were asked the same.
+    @Test func detailsAsCouchDBAnswersThem() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            // DELETE opens the document first.
+            #expect(try await client.request(.delete, "/db/never?rev=1-abc").error == "not_found")
+            let disagree = try await client.request(.put, "/db/x?rev=1-abc", json: ["_rev": "1-def"])
+            #expect(disagree.status == .badRequest && disagree.json["reason"] == "Document rev from request body and query string have different values")
+            // Location is absolute and percent-encoded; POST /db has no ETag.
+            let posted = try await client.request(.post, "/db", json: ["_id": "p"])
+            #expect(posted.headers[.eTag] == nil && posted.headers[.location]?.hasSuffix("/db/p") == true)
+            #expect(posted.headers[.location]?.hasPrefix("http://") == true)
+            let unicode = try await client.request(.put, "/db/caf%C3%A9", json: [:])
+            #expect(unicode.headers[.location]?.hasSuffix("/db/caf%C3%A9") == true && unicode.headers[.eTag] != nil)
+            let design = try await client.request(.put, "/db/_design/d", json: [:])
+            #expect(design.headers[.location]?.hasSuffix("/db/_design%2Fd") == true)
+            // A document created deleted is 200, not 201.
+            #expect(try await client.request(.put, "/db/gone", json: ["_deleted": true]).status == .ok)
+            #expect(try await client.request(.put, "/db/batch?batch=ok", json: [:]).headers[.location] == nil)
+            // No ETag once the answer carries meta members.
+            #expect(try await client.request(.get, "/db/p").headers[.eTag] != nil)
+            #expect(try await client.request(.get, "/db/p?revs_info=true").headers[.eTag] == nil)
+            // Bulk: all_or_nothing is refused; keys lookups have no offset.
+            let all = try await client.request(.post, "/db/_bulk_docs", json: ["all_or_nothing": true, "docs": [["_id": "a"]]])
+            #expect(all.status == .expectationFailed && all.json[0]?["error"] == "not_implemented" && all.json[0]?["rev"] == "0-")
+            #expect(try await client.request(.post, "/db/_all_docs", json: ["keys": ["p"]]).json["offset"] == .null)
+            #expect(try await client.request(.get, "/db/_changes?since=garbage").error == "bad_request")
+            let commit = try await client.request(.post, "/db/_ensure_full_commit")
+            #expect(commit.status == .unsupportedMediaType)
+            let local = try await client.request(.put, "/db/_local/l", json: [:])
+            #expect(local.headers[.location]?.hasSuffix("/db/_local%2Fl") == true)
+        }
+    }
+
+    /// CouchDB's `pending`: what its fold did not go through (descending: all but the
+    /// rows read; `_doc_ids`, looked up rather than folded: all but the rows sent).
+    @Test func pendingCountsAsCouchDBs() async throws {
+        try await TestServer.run { client in
+            try await client.request(.put, "/db")
+            for id in ["a", "b", "c", "d"] { try await client.request(.put, "/db/\(id)", json: [:]) }
+            #expect(try await client.request(.get, "/db/_changes?limit=1").json["pending"] == 3)
+            #expect(try await client.request(.get, "/db/_changes?descending=true&limit=1").json["pending"] == 3)
+            #expect(try await client.request(.get, "/db/_changes?descending=true").json["pending"] == 0)
+            #expect(try await client.request(.get, "/db/_changes?filter=_doc_ids&doc_ids=%5B%22b%22%5D").json["pending"] == 3)
         }
     }
 

@@ -6,6 +6,8 @@ struct CouchError: Error, Sendable, Equatable {
     let status: HTTPResponse.Status
     let error: String
     let reason: String
+    /// The `Allow` header of a 405.
+    var allow: String?
 
     init(_ status: HTTPResponse.Status, _ error: String, _ reason: String) {
         self.status = status
@@ -24,7 +26,9 @@ struct CouchError: Error, Sendable, Equatable {
     static let requestTooLarge = CouchError(.contentTooLarge, "too_large", "the request entity is too large")
 
     static func methodNotAllowed(_ allowed: String) -> CouchError {
-        CouchError(.methodNotAllowed, "method_not_allowed", "Only \(allowed) allowed")
+        var error = CouchError(.methodNotAllowed, "method_not_allowed", "Only \(allowed) allowed")
+        error.allow = allowed
+        return error
     }
 
     /// CouchDB's answer for an engine error.

@@ -43,6 +43,22 @@ struct CouchRequest: Sendable {
         return collected
     }
 
+    /// An absolute URL for a `Location` header, as CouchDB's `absolute_uri` builds it:
+    /// the forwarded or requested host, and each path part percent-encoded on its own
+    /// (so `_design/x` becomes `_design%2Fx`).
+    func location(_ parts: String...) -> String {
+        let host = headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "127.0.0.1"
+        let scheme = headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
+        return "\(scheme)://\(host)" + parts.map { "/" + URIEncoding.encodeCouch($0) }.joined()
+    }
+
+    /// CouchDB's `validate_ctype`: a missing or other content type is 415.
+    func requireJSONContentType() throws(CouchError) {
+        guard headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            throw CouchError(.unsupportedMediaType, "bad_content_type", "Content-Type must be application/json")
+        }
+    }
+
     /// The body parsed as JSON. CouchDB checks the content type on writes: anything
     /// but `application/json` is 415.
     func jsonBody(requireContentType: Bool = true) async throws(CouchError) -> JSON {
@@ -83,7 +99,9 @@ extension Response {
     }
 
     static func error(_ error: CouchError) -> Response {
-        json(error.json, status: error.status)
+        var headers: HTTPFields = [:]
+        if let allow = error.allow { headers[.allow] = allow }
+        return json(error.json, status: error.status, headers: headers)
     }
 
     /// `{"ok": true}` with the given status.

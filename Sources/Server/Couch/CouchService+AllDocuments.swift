@@ -105,7 +105,9 @@ extension CouchService {
                 return ["key": .string(row.id), "error": "not_found"]
             }
         }
-        var answer: JSONObject = ["total_rows": .number(JSONNumber(result.totalRows)), "offset": .number(JSONNumber(result.offset)), "rows": .array(rows)]
+        // CouchDB has no offset for a lookup by keys.
+        let offset: JSON = options.keys == nil ? .number(JSONNumber(result.offset)) : .null
+        var answer: JSONObject = ["total_rows": .number(JSONNumber(result.totalRows)), "offset": offset, "rows": .array(rows)]
         if updateSeq { answer["update_seq"] = .string(WireSequence.format(result.updateSequence)) }
         return .object(answer)
     }
@@ -116,10 +118,14 @@ extension CouchService {
         case .get, .head:
             return .json(.object(try database.localDocument(id).json()))
         case .put:
-            var update = try DocumentUpdate(json: try await request.jsonObjectBody(), id: id)
+            guard case .object(let object) = try await request.jsonBody(requireContentType: false) else {
+                throw CouchError.badRequest("Document must be a JSON object")
+            }
+            var update = try DocumentUpdate(json: object, id: id)
             if update.localRevision == nil, let text = request.query["rev"] { update.localRevision = Self.localRevision(text) }
             let rev = try await database.put(update)
-            return .json(["ok": true, "id": .string(id), "rev": .string(rev)], status: .created)
+            return .json(
+                ["ok": true, "id": .string(id), "rev": .string(rev)], status: .created, headers: [.location: request.location(database.name, id)])
         case .delete:
             var update = DocumentUpdate(id: id, deleted: true)
             update.localRevision = request.query["rev"].flatMap(Self.localRevision)

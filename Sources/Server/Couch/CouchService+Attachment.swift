@@ -34,7 +34,7 @@ extension CouchService {
             let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: body, attachments: attachments))
             return .json(
                 ["ok": true, "id": .string(id), "rev": .string(rev)], status: .created,
-                headers: [.eTag: "\"\(rev)\"", .location: "/\(database.name)/\(id)/\(name)"])
+                headers: [.location: request.location(database.name, id) + "/" + name.split(separator: "/", omittingEmptySubsequences: false).map { URIEncoding.encodeCouch($0) }.joined(separator: "/")])
         case .delete:
             try checkDesignWrite(id, access)
             guard let revision = try revisionParameter(request) else { throw CouchError(.conflict, "conflict", "Document update conflict.") }

@@ -10,6 +10,16 @@ extension CouchService {
         let body = try await request.jsonObjectBody()
         guard let docs = body["docs"]?.arrayValue else { throw CouchError.badRequest("POST body must include `docs` parameter.") }
         let newEdits = body["new_edits"]?.boolValue ?? true
+        if body["all_or_nothing"]?.boolValue == true {
+            // CouchDB 3 refuses it for every document, with 417.
+            let rows: [JSON] = docs.map { item in
+                [
+                    "id": .string(item["_id"]?.stringValue ?? UUIDs.sequential()), "rev": .string(item["_rev"]?.stringValue ?? "0-"),
+                    "error": "not_implemented", "reason": "all_or_nothing is not supported",
+                ]
+            }
+            return .json(.array(rows), status: .expectationFailed)
+        }
         var updates: [DocumentUpdate?] = []
         var failures: [Int: (String, CouchError)] = [:]
         for (index, item) in docs.enumerated() {

@@ -65,15 +65,17 @@ extension CouchService {
     /// Reads changes after `since` that pass the filter, up to `limit` rows; returns the
     /// rows and the last sequence read (filtered-out rows still advance it).
     private func readChanges(_ database: DocumentDatabase, _ parsed: ChangesRequest, since: UInt64, limit: Int?) throws
-        -> (rows: [Change], last: UInt64, limited: Bool)
+        -> (rows: [Change], last: UInt64, limited: Bool, scanned: Int)
     {
         var options = parsed.options
         options.since = since
         var rows: [Change] = []
         var limited = false
         var last = since
+        var scanned = 0
         let end = try database.changes(options) { change in
             last = change.sequence
+            scanned += 1
             if parsed.filter.accepts(change) { rows.append(change) }
             if let limit, rows.count >= limit {
                 limited = true
@@ -81,7 +83,16 @@ extension CouchService {
             }
             return true
         }
-        return (rows, limited || parsed.options.descending ? last : max(last, end), limited)
+        return (rows, limited || parsed.options.descending ? last : max(last, end), limited, scanned)
+    }
+
+    /// CouchDB's `pending`: the changes after `since` its fold has not gone through.
+    /// Ascending, those after the last one read; descending, all but those read; with
+    /// `_doc_ids`, which CouchDB looks up instead of folding, all but those sent.
+    private func pending(_ database: DocumentDatabase, _ parsed: ChangesRequest, since: UInt64, _ read: (rows: [Change], last: UInt64, limited: Bool, scanned: Int)) throws -> Int {
+        if case .documentIDs = parsed.filter { return max(0, try database.pendingChanges(after: since) - read.rows.count) }
+        if parsed.options.descending { return max(0, try database.pendingChanges(after: since) - read.scanned) }
+        return try database.pendingChanges(after: read.last)
     }
 
     private func rowJSON(_ change: Change, _ parsed: ChangesRequest, index: Int, isLast: Bool) -> JSON {
@@ -98,9 +109,10 @@ extension CouchService {
     }
 
     private func normalChanges(_ database: DocumentDatabase, _ parsed: ChangesRequest) throws -> JSON {
-        let (rows, last, _) = try readChanges(database, parsed, since: parsed.options.since, limit: parsed.limit)
+        let read = try readChanges(database, parsed, since: parsed.options.since, limit: parsed.limit)
+        let (rows, last) = (read.rows, read.last)
         let results = rows.enumerated().map { rowJSON($1, parsed, index: $0, isLast: $0 == rows.count - 1) }
-        let pending = parsed.options.descending ? 0 : try database.pendingChanges(after: last)
+        let pending = try pending(database, parsed, since: parsed.options.since, read)
         return ["results": .array(results), "last_seq": .string(WireSequence.format(last)), "pending": .number(JSONNumber(pending))]
     }
 
@@ -119,11 +131,11 @@ extension CouchService {
                     }
                     if ContinuousClock.now >= deadline { break }
                 }
-                return ([], since, false)
+                return ([], since, false, 0)
             }
         }
         let results = answer.rows.enumerated().map { rowJSON($1, parsed, index: $0, isLast: $0 == answer.rows.count - 1) }
-        let pending = try database.pendingChanges(after: answer.last)
+        let pending = try pending(database, parsed, since: parsed.options.since, answer)
         return .json(["results": .array(results), "last_seq": .string(WireSequence.format(answer.last)), "pending": .number(JSONNumber(pending))])
     }
 

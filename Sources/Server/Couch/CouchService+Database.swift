@@ -29,6 +29,7 @@ extension CouchService {
         case "_revs_diff", "_missing_revs": return try await revisionsDiff(database, rest[0], request, access)
         case "_ensure_full_commit":
             try Self.methodCheck(request, .post)
+            try request.requireJSONContentType()
             return .json(["ok": true, "instance_start_time": "0"], status: .created)
         case "_revs_limit": return try await revsLimit(database, request, access)
         case "_security": return try await security(database, request, access)
@@ -70,7 +71,7 @@ extension CouchService {
             }
             let database = try store.createDatabase(name)
             try await database.setSecurity(Self.adminOnlySecurity)
-            return .json(["ok": true], status: .created, headers: [.location: "/" + name])
+            return .json(["ok": true], status: .created, headers: [.location: request.location(name)])
         case .delete:
             try requireServerAdmin(request)
             if request.query["rev"] != nil {

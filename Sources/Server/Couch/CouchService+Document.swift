@@ -23,6 +23,8 @@ extension CouchService {
             return try await putDocument(database, id, request, access)
         case .delete:
             try checkDesignWrite(id, access)
+            // CouchDB opens the document first: a missing or deleted one is a 404.
+            _ = try database.document(id)
             guard let revision = try revisionParameter(request) else {
                 throw CouchError(.conflict, "conflict", "Document update conflict.")
             }
@@ -38,7 +40,7 @@ extension CouchService {
     /// Design documents belong to database admins.
     func checkDesignWrite(_ id: String, _ access: DatabaseAccess) throws(CouchError) {
         if id.hasPrefix("_design/"), access != .admin {
-            throw CouchError(.unauthorized, "unauthorized", "You are not a db or server admin.")
+            throw CouchError(.forbidden, "forbidden", "You are not a db or server admin.")
         }
     }
 
@@ -78,6 +80,10 @@ extension CouchService {
             return try openRevisions(database, id, openRevs, options, request)
         }
         let document = try database.document(id, options: options)
+        // CouchDB sends an ETag only for a document without meta members.
+        let hasMeta = document.conflicts?.isEmpty == false || document.deletedConflicts?.isEmpty == false
+            || document.revisionsInfo != nil || document.localSequence != nil
+        if hasMeta { return .json(bytes: document.serialized()) }
         let etag = "\"\(document.revision)\""
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
         return .json(bytes: document.serialized(), headers: [.eTag: etag])
@@ -118,7 +124,16 @@ extension CouchService {
         if request.headers[.contentType]?.lowercased().hasPrefix("multipart/related") == true {
             update = try await MultipartUpload.documentUpdate(request, id: id, database: database)
         } else {
-            update = try DocumentUpdate(json: try await request.jsonObjectBody(), id: id)
+            // CouchDB reads a PUT body as JSON whatever its Content-Type (`curl -d` sends a form type).
+            guard case .object(let object) = try await request.jsonBody(requireContentType: false) else {
+                throw CouchError.badRequest("Document must be a JSON object")
+            }
+            update = try DocumentUpdate(json: object, id: id)
+        }
+        if let queried = request.query["rev"], let given = update.revision?.description ?? update.localRevision.map({ "0-\($0)" }),
+            queried != given
+        {
+            throw CouchError.badRequest("Document rev from request body and query string have different values")
         }
         if update.revision == nil, let revision = try revisionParameter(request) { update.revision = revision }
         if update.localRevision == nil, id.hasPrefix(LocalDocument.prefix), let text = request.query["rev"] {
@@ -127,10 +142,13 @@ extension CouchService {
         if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
         let newEdits = try request.query.bool("new_edits", default: true)
         let rev = try await database.put(update, newEdits: newEdits)
-        let status: HTTPResponse.Status = request.query["batch"] == "ok" ? .accepted : .created
-        return .json(
-            ["ok": true, "id": .string(id), "rev": .string(rev)], status: status,
-            headers: [.eTag: "\"\(rev)\"", .location: "/\(database.name)/\(id)"])
+        let body: JSON = ["ok": true, "id": .string(id), "rev": .string(rev)]
+        // CouchDB: 202 without headers for batch=ok, 200 for a deletion, 201 otherwise;
+        // local documents have no revision ETag.
+        if request.query["batch"] == "ok" { return .json(body, status: .accepted) }
+        var headers: HTTPFields = [.location: request.location(database.name, id)]
+        if !id.hasPrefix(LocalDocument.prefix) { headers[.eTag] = "\"\(rev)\"" }
+        return .json(body, status: update.deleted ? .ok : .created, headers: headers)
     }
 
     static func localRevision(_ text: String) -> UInt64? {
@@ -144,10 +162,9 @@ extension CouchService {
         if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
         let result = try await database.update([update])[0]
         if let error = result.error { throw CouchError(error) }
-        let status: HTTPResponse.Status = request.query["batch"] == "ok" ? .accepted : .created
-        return .json(
-            ["ok": true, "id": .string(result.id), "rev": .string(result.revision!)], status: status,
-            headers: [.location: "/\(database.name)/\(result.id)", .eTag: "\"\(result.revision!)\""])
+        let body: JSON = ["ok": true, "id": .string(result.id), "rev": .string(result.revision!)]
+        if request.query["batch"] == "ok" { return .json(body, status: .accepted) }
+        return .json(body, status: .created, headers: [.location: request.location(database.name, result.id)])
     }
 
     private func copyDocument(_ database: DocumentDatabase, _ id: String, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
@@ -177,7 +194,9 @@ extension CouchService {
         }
         let update = DocumentUpdate(id: target, revision: targetRevision, body: source.fields(), attachments: staged)
         let rev = try await database.put(update)
-        return .json(["ok": true, "id": .string(target), "rev": .string(rev)], status: .created, headers: [.eTag: "\"\(rev)\""])
+        return .json(
+            ["ok": true, "id": .string(target), "rev": .string(rev)], status: .created,
+            headers: [.eTag: "\"\(rev)\"", .location: request.location(database.name, target)])
     }
 
     /// `_users` documents: the password becomes a PBKDF2 hash; only admins set roles.

@@ -40,7 +40,7 @@ extension CouchService {
         case "_uuids":
             try Self.methodCheck(request, .get)
             let count = try request.query.int("count") ?? 1
-            guard count <= 1000 else { throw CouchError(.forbidden, "forbidden", "count parameter too large") }
+            guard count <= 1000 else { throw CouchError.badRequest("count parameter too large") }
             return .json(["uuids": .array((0..<count).map { _ in .string(UUIDs.sequential()) })])
         case "_membership":
             try Self.methodCheck(request, .get)
@@ -60,6 +60,8 @@ extension CouchService {
         case "_scheduler":
             return try await scheduler(request)
         default:
+            // CouchDB takes an unknown `_name` for a database: missing, or illegal to create.
+            guard request.method == .put else { throw CouchError.databaseNotFound }
             throw CouchError(.badRequest, "illegal_database_name", "Name: '\(name)'. Only lowercase characters (a-z), digits (0-9), and any of the characters _, $, (, ), +, -, and / are allowed. Must begin with a letter.")
         }
     }
@@ -178,7 +180,7 @@ enum WireSequence {
             if let string = parsed.stringValue { digits = string }
         }
         let prefix = digits.prefix { $0.isNumber }
-        guard let value = UInt64(prefix) else { throw QueryParameters.parseError("Invalid since value: \(text)") }
+        guard let value = UInt64(prefix) else { throw CouchError.badRequest("Malformed sequence supplied in 'since' parameter.") }
         return value
     }
 }

@@ -17,7 +17,9 @@ extension CouchService {
         case .post:
             let (name, password) = try await credentials(request)
             guard let user = authenticator.verify(name: name, password: password) else {
-                throw CouchError(.unauthorized, "unauthorized", "Name or password is incorrect.")
+                var response = Response.error(CouchError(.unauthorized, "unauthorized", "Name or password is incorrect."))
+                response.headers[.setCookie] = sessionCookieHeader("")
+                return response
             }
             let cookie = sessionCookieHeader(authenticator.makeSessionCookie(name: name))
             if let next = request.query["next"] {
@@ -26,7 +28,7 @@ extension CouchService {
             }
             return .json(["ok": true, "name": .string(name), "roles": .array(user.roles.map(JSON.string))], headers: [.setCookie: cookie])
         case .delete:
-            return .json(["ok": true], headers: [.setCookie: "AuthSession=; Version=1; Path=/; HttpOnly; Max-Age=0"])
+            return .json(["ok": true], headers: [.setCookie: sessionCookieHeader("")])
         default:
             throw CouchError.methodNotAllowed("GET,HEAD,POST,DELETE")
         }

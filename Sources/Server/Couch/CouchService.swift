@@ -65,8 +65,12 @@ final class CouchService: Sendable {
         return response
     }
 
+    /// The `Set-Cookie` CouchDB writes, attribute for attribute (an empty value logs out;
+    /// CouchDB still gives it the session's lifetime).
     func sessionCookieHeader(_ value: String) -> String {
-        "AuthSession=\(value); Version=1; Path=/; HttpOnly; Max-Age=\(settings.current.sessionTimeout); SameSite=Lax"
+        let timeout = settings.current.sessionTimeout
+        let expires = HTTPDate.cookieFormat(Date().addingTimeInterval(TimeInterval(timeout)))
+        return "AuthSession=\(value); Version=1; Expires=\(expires); Max-Age=\(timeout); Path=/; HttpOnly"
     }
 
     /// The path's first segment picks the handler family.
@@ -85,7 +89,8 @@ final class CouchService: Sendable {
 
     func requireServerAdmin(_ request: CouchRequest) throws(CouchError) {
         guard request.user.isAuthenticated else { throw CouchError.unauthorized }
-        guard request.user.isServerAdmin else { throw CouchError(.forbidden, "forbidden", "You are not a server admin.") }
+        // CouchDB answers 401 here, even to a user who is logged in.
+        guard request.user.isServerAdmin else { throw CouchError.notAServerAdmin }
     }
 
     static func methodCheck(_ request: CouchRequest, _ allowed: HTTPRequest.Method...) throws(CouchError) {

@@ -51,11 +51,9 @@ struct QueryParameters: Sendable {
     func jsonString(_ name: String, _ aliases: String...) throws(CouchError) -> String? {
         for key in [name] + aliases {
             guard let text = self[key] else { continue }
-            if let parsed = try? JSON.parse(text) {
-                guard let string = parsed.stringValue else { throw Self.parseError("\(key) must be a string") }
-                return string
-            }
-            return text
+            guard let parsed = try? JSON.parse(text) else { throw CouchError.invalidJSON }
+            guard let string = parsed.stringValue else { throw Self.parseError("\(key) must be a string") }
+            return string
         }
         return nil
     }

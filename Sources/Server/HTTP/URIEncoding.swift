@@ -1,4 +1,4 @@
-/// Percent-encoding as S3 and Signature Version 4 use it.
+/// Percent-encoding as S3 and Signature Version 4 use it, and as CouchDB writes URLs.
 enum URIEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
@@ -17,10 +17,20 @@ enum URIEncoding {
     /// AWS's `UriEncode`: every UTF-8 byte but the unreserved ones becomes `%XY` (uppercase
     /// hex); `/` stays as it is when `keepSlash` (object key names in URIs and listings).
     static func encode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
+        encode(text) { isUnreserved($0) || (keepSlash && $0 == UInt8(ascii: "/")) }
+    }
+
+    /// CouchDB's `couch_util:url_encode` (`Location` headers): A–Z, a–z, 0–9, `_`, `.`,
+    /// `-` and `:` stay; everything else, `/` and `~` included, becomes `%XY`.
+    static func encodeCouch(_ text: some StringProtocol) -> String {
+        encode(text) { byte in byte != UInt8(ascii: "~") && (isUnreserved(byte) || byte == UInt8(ascii: ":")) }
+    }
+
+    private static func encode(_ text: some StringProtocol, keeping keep: (UInt8) -> Bool) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+            if keep(byte) {
                 bytes.append(byte)
             } else {
                 bytes.append(UInt8(ascii: "%"))

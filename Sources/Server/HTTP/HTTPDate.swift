@@ -17,6 +17,13 @@ enum HTTPDate {
         return "\(weekday), \(two(parts.day)) \(months[parts.month - 1]) \(parts.year) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
     }
 
+    /// `Wed, 21-Oct-2015 07:28:00 GMT`, the cookie date CouchDB (mochiweb) writes.
+    static func cookieFormat(_ date: Date) -> String {
+        let parts = Civil(date)
+        let weekday = weekdays[Int(((parts.days % 7) + 7) % 7)]
+        return "\(weekday), \(two(parts.day))-\(months[parts.month - 1])-\(parts.year) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
+    }
+
     /// `2015-10-21T07:28:00.000Z`, as S3's XML writes times.
     static func iso8601(_ date: Date) -> String {
         let parts = Civil(date)
