@@ -14,6 +14,8 @@ public struct DocStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case illegalDatabaseName = "illegal_database_name"
         /// Malformed input the engine was asked to take (`bad_request`).
         case badRequest = "bad_request"
+        /// A document id breaks CouchDB's rules (`illegal_docid`).
+        case illegalDocumentID = "illegal_docid"
         /// A document breaks CouchDB's document rules, e.g. an unknown `_` field (`doc_validation`).
         case documentValidation = "doc_validation"
         /// The document is larger than the configured maximum (`document_too_large`).

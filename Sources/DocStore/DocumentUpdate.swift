@@ -51,14 +51,15 @@ public struct DocumentUpdate: Sendable {
             switch key {
             case "_id":
                 guard case .string(let string) = value else {
-                    throw DocStoreError(.badRequest, "Document id must be a string")
+                    throw DocStoreError(.illegalDocumentID, "Document id must be a string")
                 }
                 if urlID == nil { id = string }
             case "_rev":
                 guard case .string(let string) = value else { throw DocStoreError(.badRequest, "Invalid rev format") }
                 revisionText = string
             case "_deleted":
-                deleted = value.boolValue ?? false
+                guard let flag = value.boolValue else { throw DocStoreError(.documentValidation, "Bad special document member: _deleted") }
+                deleted = flag
             case "_revisions":
                 history = value
             case "_attachments":
@@ -96,32 +97,39 @@ public struct DocumentUpdate: Sendable {
     /// CouchDB's id rules: a non-empty UTF-8 string; a leading `_` only for `_design/`
     /// and `_local/` ids. LMDB keys are limited to 511 bytes, so ids are too.
     public static func validate(id: String) throws(DocStoreError) {
-        guard !id.isEmpty else { throw DocStoreError(.badRequest, "Document id must not be empty") }
+        guard !id.isEmpty else { throw DocStoreError(.illegalDocumentID, "Document id must not be empty") }
         if id.utf8.first == UInt8(ascii: "_") {
-            let allowed = ["_design/", "_local/"].contains { id.hasPrefix($0) && id.utf8.count > $0.utf8.count }
-            guard allowed else { throw DocStoreError(.badRequest, "Only reserved document ids may start with underscore.") }
+            if let prefix = ["_design/", "_local/"].first(where: id.hasPrefix) {
+                guard id.utf8.count > prefix.utf8.count else { throw DocStoreError(.illegalDocumentID, "Illegal document id `\(id)`") }
+            } else {
+                throw DocStoreError(.illegalDocumentID, "Only reserved document ids may start with underscore.")
+            }
         }
         guard id.utf8.count <= maximumIDLength else {
-            throw DocStoreError(.badRequest, "Document id is longer than \(maximumIDLength) bytes")
+            throw DocStoreError(.illegalDocumentID, "Document id is longer than \(maximumIDLength) bytes")
         }
     }
 
     /// The longest id in bytes (LMDB's key size limit).
     public static let maximumIDLength = 511
 
+    /// `_revisions` as couch_doc reads it, with its `doc_validation` messages; a history
+    /// must also fit its start (no generation below 1).
     static func revisionPath(_ value: JSON) throws(DocStoreError) -> RevisionPath {
-        guard let start = value["start"]?.int64Value, start >= 1, let ids = value["ids"]?.arrayValue,
-            !ids.isEmpty, ids.count <= start
-        else {
-            throw DocStoreError(.badRequest, "Invalid _revisions")
+        guard case .object(let fields) = value else { throw DocStoreError(.documentValidation, "Bad special document member: _revisions") }
+        guard let start = fields["start"]?.int64Value else {
+            throw DocStoreError(.documentValidation, "_revisions.start isn't an integer.")
         }
+        guard let ids = fields["ids"]?.arrayValue else { throw DocStoreError(.documentValidation, "_revisions.ids isn't a array.") }
         var strings: [String] = []
         strings.reserveCapacity(ids.count)
         for id in ids {
-            guard let string = id.stringValue, !string.isEmpty else {
-                throw DocStoreError(.badRequest, "Invalid _revisions")
-            }
+            guard let string = id.stringValue else { throw DocStoreError(.documentValidation, "RevId isn't a string") }
+            guard !string.isEmpty else { throw DocStoreError(.documentValidation, "RevId isn't a valid hexadecimal") }
             strings.append(string)
+        }
+        guard start >= 1, !strings.isEmpty, strings.count <= start else {
+            throw DocStoreError(.badRequest, "Invalid _revisions")
         }
         return RevisionPath(start: Int(start), ids: strings)
     }

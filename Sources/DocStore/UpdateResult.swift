@@ -99,7 +99,7 @@ struct PreparedUpdate: Sendable {
             } else if let revision = update.revision {
                 path = RevisionPath(start: revision.position, ids: [revision.id])
             } else {
-                throw DocStoreError(.badRequest, "When new_edits is false, each document needs a _rev or _revisions")
+                throw DocStoreError(.badRequest, "When `new_edits: false`, the document needs `_rev` or `_revisions` specified")
             }
             parent = nil
         }

@@ -12,7 +12,7 @@ import Testing
         #expect(results[0].isSuccess)
         #expect(results[1].error == .updateConflict)
         #expect(results[2].isSuccess)
-        #expect(results[3].error?.code == .badRequest)
+        #expect(results[3].error?.code == .illegalDocumentID)
         #expect(try db.info().documentCount == 2)
     }
 

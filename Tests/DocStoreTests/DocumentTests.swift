@@ -129,11 +129,11 @@ import Testing
         let db = try TemporaryStore().database()
         try await db.put(doc("_design/app", ["views": [:]]))
         #expect(try db.document("_design/app").id == "_design/app")
-        await #expect { try await db.put(doc("_other")) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
-        await #expect { try await db.put(doc("_design/")) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
-        await #expect { try await db.put(doc("")) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
+        await #expect { try await db.put(doc("_other")) } throws: { ($0 as? DocStoreError)?.code == .illegalDocumentID }
+        await #expect { try await db.put(doc("_design/")) } throws: { ($0 as? DocStoreError)?.code == .illegalDocumentID }
+        await #expect { try await db.put(doc("")) } throws: { ($0 as? DocStoreError)?.code == .illegalDocumentID }
         let long = String(repeating: "x", count: 512)
-        await #expect { try await db.put(doc(long)) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
+        await #expect { try await db.put(doc(long)) } throws: { ($0 as? DocStoreError)?.code == .illegalDocumentID }
         try await db.put(doc(String(repeating: "y", count: 511)))
         try await db.put(doc("ünïcødé ✓ 🎉"))
         #expect(try db.document("ünïcødé ✓ 🎉").id == "ünïcødé ✓ 🎉")
@@ -152,8 +152,12 @@ import Testing
         let marked = try DocumentUpdate(json: ["_replication_state": "completed", "_replication_stats": [:], "x": 1])
         #expect(marked.body.keys == ["_replication_state", "_replication_stats", "x"])
         #expect { try DocumentUpdate(json: ["_rev": 12]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
-        #expect { try DocumentUpdate(json: ["_id": 12]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
-        #expect { try DocumentUpdate(json: ["_revisions": ["start": 1]]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
+        #expect { try DocumentUpdate(json: ["_id": 12]) } throws: { ($0 as? DocStoreError)?.code == .illegalDocumentID }
+        #expect { try DocumentUpdate(json: ["_revisions": ["start": 1]]) } throws: {
+            ($0 as? DocStoreError) == DocStoreError(.documentValidation, "_revisions.ids isn't a array.")
+        }
+        #expect { try DocumentUpdate(json: ["_revisions": ["start": 0, "ids": ["a"]]]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
+        #expect { try DocumentUpdate(json: ["_deleted": 1]) } throws: { ($0 as? DocStoreError)?.code == .documentValidation }
         #expect { try DocumentUpdate(json: ["_attachments": ["a": ["data": "!!!"]]]) } throws: { ($0 as? DocStoreError)?.code == .badRequest }
         // The URL's id wins over the body's.
         #expect(try DocumentUpdate(json: ["_id": "body"], id: "url").id == "url")

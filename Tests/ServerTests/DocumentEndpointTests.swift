@@ -123,7 +123,7 @@ import Testing
             let badRev = try await client.request(.get, "/db/x?rev=nonsense")
             #expect(badRev.status == .badRequest)
             #expect(try await client.request(.get, "/db/x?revs=maybe").error == "query_parse_error")
-            #expect(try await client.request(.get, "/db/_underscore").status == .badRequest)
+            #expect(try await client.request(.get, "/db/_underscore").status == .notFound)
             #expect(try await client.request(.get, "/db/x").status == .notFound)
             #expect(try await client.request(.get, "/db").json["doc_count"] == 1)
         }
@@ -248,6 +248,25 @@ import Testing
             #expect(commit.status == .unsupportedMediaType)
             let local = try await client.request(.put, "/db/_local/l", json: [:])
             #expect(local.headers[.location]?.hasSuffix("/db/_local%2Fl") == true)
+            // Invalid documents fail a whole _bulk_docs with CouchDB's error names.
+            let special = try await client.request(.post, "/db/_bulk_docs", json: ["docs": [["_id": "fine"], ["_zz": 1]]])
+            #expect(special.status == .badRequest && special.error == "doc_validation")
+            #expect(try await client.request(.get, "/db/fine").status == .notFound)
+            #expect(try await client.request(.post, "/db/_bulk_docs", json: ["docs": [["_id": "_bad"]]]).error == "illegal_docid")
+            let noRev = try await client.request(.post, "/db/_bulk_docs", json: ["new_edits": false, "docs": [["_id": "n"]]])
+            #expect(noRev.status == .badRequest && noRev.error == "bad_request")
+            let history = try await client.request(
+                .post, "/db/_bulk_docs", json: ["new_edits": false, "docs": [["_id": "h", "_revisions": ["start": "x"]]]])
+            #expect(history.error == "doc_validation" && history.json["reason"] == "_revisions.start isn't an integer.")
+            #expect(try await client.request(.put, "/db/d", json: ["_deleted": "yes"]).error == "doc_validation")
+            #expect(try await client.request(.get, "/db/_bad").error == "not_found")
+            #expect(try await client.request(.put, "/db/_bad", json: [:]).error == "illegal_docid")
+            // latest=true opens the winner whatever rev names; a filter's design document must exist.
+            let first = try await client.request(.put, "/db/l", json: ["v": 1]).json["rev"]!.stringValue!
+            try await client.request(.put, "/db/l", json: ["_rev": .string(first), "v": 2])
+            #expect(try await client.request(.get, "/db/l?rev=\(first)&latest=true").json["v"] == 2)
+            #expect(try await client.request(.get, "/db/_changes?filter=nope/f").status == .notFound)
+            #expect(try await client.request(.get, "/db/_changes?filter=nope").status == .badRequest)
         }
     }
 

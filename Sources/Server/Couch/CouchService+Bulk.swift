@@ -22,19 +22,19 @@ extension CouchService {
         }
         var updates: [DocumentUpdate?] = []
         var failures: [Int: (String, CouchError)] = [:]
+        // A document that does not parse fails the whole request, as in CouchDB; refusals
+        // (design documents of non-admins, conflicts) are answered per document.
         for (index, item) in docs.enumerated() {
             guard case .object(let object) = item else { throw CouchError.badRequest("Document must be a JSON object") }
-            do {
-                let update = try DocumentUpdate(json: object)
-                if let id = update.id, id.hasPrefix("_design/"), access != .admin {
-                    failures[index] = (id, CouchError(.forbidden, "forbidden", "You are not a db or server admin."))
-                    updates.append(nil)
-                } else {
-                    updates.append(update)
-                }
-            } catch {
-                failures[index] = (object["_id"]?.stringValue ?? "", CouchError(error))
+            let update = try DocumentUpdate(json: object)
+            if !newEdits, update.revision == nil, update.revisions == nil, update.id?.hasPrefix(LocalDocument.prefix) != true {
+                throw CouchError.badRequest("When `new_edits: false`, the document needs `_rev` or `_revisions` specified")
+            }
+            if let id = update.id, id.hasPrefix("_design/"), access != .admin {
+                failures[index] = (id, CouchError(.forbidden, "forbidden", "You are not a db or server admin."))
                 updates.append(nil)
+            } else {
+                updates.append(update)
             }
         }
         let results = try await database.update(updates.compactMap { $0 }, newEdits: newEdits)

@@ -53,9 +53,18 @@ extension CouchService {
         parsed.options.includeDocuments = try query.bool("include_docs")
         parsed.options.conflicts = try query.bool("conflicts")
         parsed.options.documentOptions.attachments = try query.bool("attachments")
+        parsed.options.documentOptions.attachmentEncodingInfo = try query.bool("att_encoding_info")
         parsed.timeout = try milliseconds(query, "timeout", default: 60_000)
         parsed.heartbeat = query.contains("heartbeat") ? try milliseconds(query, "heartbeat", default: 60_000) : nil
         parsed.sequenceInterval = max(1, try query.int("seq_interval") ?? 1)
+        if let name = query["filter"], !name.hasPrefix("_") {
+            // CouchDB looks the design document up first: a missing one is a 404.
+            let parts = name.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw CouchError.badRequest("`filter` parameter is not formatted as `designname/filtername`")
+            }
+            _ = try database.document("_design/" + parts[0])
+        }
         parsed.filter = try ChangeFilter.parse(query: query, body: body)
         if case .documentIDs(let ids) = parsed.filter { parsed.options.documentIDs = ids }
         if parsed.filter.needsDocuments { parsed.options.includeDocuments = true }

@@ -48,7 +48,9 @@ extension CouchService {
             guard rest.count >= 2 else { throw CouchError.notFound }
             return try await localDocumentEndpoint(database, "_local/" + rest[1], request, access)
         case let id where id.hasPrefix("_"):
-            throw CouchError.badRequest("Only reserved document ids may start with underscore.")
+            // No such document can exist: reading it is a 404, writing it illegal.
+            if [.get, .head, .delete].contains(request.method) { throw CouchError.notFound }
+            throw CouchError(.badRequest, "illegal_docid", "Only reserved document ids may start with underscore.")
         default:
             return try await documentEndpoint(database, rest[0], Array(rest.dropFirst()), request, access)
         }

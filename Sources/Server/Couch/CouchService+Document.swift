@@ -75,10 +75,12 @@ extension CouchService {
     }
 
     private func getDocument(_ database: DocumentDatabase, _ id: String, _ request: CouchRequest) throws -> Response {
-        let options = try readOptions(request.query)
+        var options = try readOptions(request.query)
         if let openRevs = request.query["open_revs"] {
             return try openRevisions(database, id, openRevs, options, request)
         }
+        // CouchDB opens the winning revision whatever `rev` says when `latest` is set.
+        if try request.query.bool("latest") { options.revision = nil }
         let document = try database.document(id, options: options)
         // CouchDB sends an ETag only for a document without meta members.
         let hasMeta = document.conflicts?.isEmpty == false || document.deletedConflicts?.isEmpty == false
