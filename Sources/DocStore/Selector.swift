@@ -48,6 +48,14 @@ public struct Selector: Sendable {
         SelectorEvaluator.matches(root, document, .collation)
     }
 
+    /// True when a stored document satisfies the selector, matched in the form CouchDB
+    /// matches changes and replication filters against: the JSON with `_id`, `_rev`,
+    /// `_deleted` and stubs. The one filter for `_changes?filter=_selector`, local and
+    /// HTTP replication sources alike.
+    public func matches(_ document: Document) -> Bool {
+        matches(.object(document.json()))
+    }
+
     /// The normalized selector in CouchDB's JSON form, as `_explain` reports it: every
     /// condition under its full field path, implicit operators made explicit, negations pushed
     /// down (`{"$not": {"a": 1}}` becomes `{"a": {"$ne": 1}}`).

@@ -58,7 +58,7 @@ extension LocalPeer {
         do {
             end = try database.changes(options) { change in
                 last = change.sequence
-                if let selector, !(change.document.map { selector.matches(.object($0.fields())) } ?? false) { return true }
+                if let selector, !(change.document.map(selector.matches) ?? false) { return true }
                 rows.append(PeerChange(
                     sequence: PeerSequence(.number(JSONNumber(change.sequence))), id: change.id,
                     revisions: change.revisions, deleted: change.deleted))

@@ -106,6 +106,19 @@ import Testing
         }
         #expect(try temp.database("evens").info().documentCount == 15)
         #expect(try leaves(temp.database("evens")).keys.allSatisfy { Int($0.dropFirst())! % 2 == 0 })
+        // Selectors see the document as CouchDB's changes filter does, `_id` and `_deleted` included.
+        try await replicate(temp.peer("source"), temp.peer("by-id")) { spec in
+            spec.createTarget = true
+            spec.filter = .selector(["_id": ["$regex": "^d2"]])
+        }
+        #expect(try leaves(temp.database("by-id")).keys.sorted() == ["d2", "d20", "d21", "d22", "d23", "d24", "d25", "d26", "d27", "d28", "d29"])
+        let d3 = try source.document("d3")
+        try await source.put(DocumentUpdate(id: "d3", revision: d3.revision, deleted: true))
+        try await replicate(temp.peer("source"), temp.peer("deletions")) { spec in
+            spec.createTarget = true
+            spec.filter = .selector(["_deleted": true])
+        }
+        #expect(try leaves(temp.database("deletions")).keys.sorted() == ["d3"])
     }
 
     @Test func attachmentsTravelAndUnchangedOnesGoAsStubs() async throws {

@@ -51,7 +51,7 @@ enum ChangeFilter: Sendable {
         switch self {
         case .none, .documentIDs: true
         case .design: change.id.hasPrefix("_design/")
-        case .selector(let selector, _): change.document.map { selector.matches(.object($0.json())) } ?? false
+        case .selector(let selector, _): change.document.map(selector.matches) ?? false
         }
     }
 }
