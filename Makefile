@@ -11,7 +11,7 @@ PIP_PACKAGES := CouchDB pycouchdb pytest requests boto3 awscli s3cmd minio
 PIP_MODULES := couchdb pycouchdb pytest requests boto3 awscli S3 minio
 BUILD_FLAGS ?=
 
-.PHONY: run test interop bench deps testdeps apt pydeps build clean
+.PHONY: run test interop record bench deps testdeps apt pydeps build clean
 
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
@@ -49,6 +49,11 @@ test: testdeps pydeps
 # between two Divan servers. Uses the built divan (DIVAN_BINARY, or .build/debug|release).
 interop: pydeps
 	python3 -m pytest -q Tests/interop
+
+# Re-records Tests/clients/differential/fixtures from a running Apache CouchDB 3.4.3
+# (COUCHDB_URL, default http://127.0.0.1:5984, admin/password, [cluster] q = 1).
+record: pydeps
+	python3 Tests/clients/differential/record.py $(SCENARIOS)
 
 bench:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES) $(BENCH_APT_PACKAGES)"
