@@ -16,7 +16,7 @@ public struct Document: Sendable {
     /// `_local_seq`: the sequence of the document's latest change.
     public var localSequence: UInt64?
     /// Bytes of attachments that were asked for inline, by name.
-    public var attachmentData: [String: [UInt8]] = [:]
+    public var attachmentData: [ExactString: [UInt8]] = [:]
     /// Attachments whose bytes were asked for to follow the JSON (multipart answers,
     /// `DocumentReadOptions.attachmentsFollow`), in `attachments` order: rendered with
     /// `"follows": true`; the caller streams their bytes.
@@ -91,10 +91,10 @@ public struct Document: Sendable {
         if let localSequence { object["_local_seq"] = .number(JSONNumber(UInt64(localSequence))) }
         if !attachments.isEmpty {
             var stubs = JSONObject()
-            let following = Set(followingAttachments.map(\.name))
+            let following = Set(followingAttachments.map { ExactString($0.name) })
             for attachment in attachments {
                 stubs[attachment.name] = attachment.stubJSON(
-                    includeData: attachmentData[attachment.name], follows: following.contains(attachment.name),
+                    includeData: attachmentData[ExactString(attachment.name)], follows: following.contains(ExactString(attachment.name)),
                     encodingInfo: attachmentEncodingInfo)
             }
             object["_attachments"] = .object(stubs)

@@ -83,7 +83,7 @@ extension DocumentDatabase {
         var options = DocumentReadOptions()
         options.revision = revision
         let document = try document(id, options: options)
-        guard let attachment = document.attachments.first(where: { $0.name == name }) else {
+        guard let attachment = document.attachments.first(where: { $0.name.hasSameBytes(as: name) }) else {
             throw DocStoreError(.notFound, "Document is missing attachment")
         }
         return attachment

@@ -11,7 +11,7 @@ public struct ChangesOptions: Sendable {
     public var includeDocuments = false
     public var conflicts = false
     /// Only these document ids (`_doc_ids` filter).
-    public var documentIDs: Set<String>?
+    public var documentIDs: Set<ExactString>?
     public var documentOptions = DocumentReadOptions()
 
     public init() {}
@@ -47,8 +47,8 @@ extension DocumentDatabase {
                 // A few ids: look each up instead of scanning the whole index.
                 var found: [(UInt64, String, DocumentRecord)] = []
                 for id in ids {
-                    if let record = try loadRecord(id, txn), record.sequence > options.since || options.descending {
-                        found.append((record.sequence, id, record))
+                    if let record = try loadRecord(id.string, txn), record.sequence > options.since || options.descending {
+                        found.append((record.sequence, id.string, record))
                     }
                 }
                 found.sort { options.descending ? $0.0 > $1.0 : $0.0 < $1.0 }
@@ -58,7 +58,7 @@ extension DocumentDatabase {
                 try txn.scan(tables.sequences, from: start, descending: options.descending) { entry in
                     let sequence = SequenceKey.decode(entry.key)
                     let summary = try SequenceEntry(decoding: entry.value)
-                    if let ids = options.documentIDs, !ids.contains(summary.id) { return true }
+                    if let ids = options.documentIDs, !ids.contains(ExactString(summary.id)) { return true }
                     if let limit = options.limit, count >= limit { return false }
                     guard options.includeDocuments else {
                         count += 1

@@ -146,7 +146,7 @@ extension DocumentDatabase {
                 if options.attachmentsFollow {
                     document.followingAttachments.append(attachment)
                 } else {
-                    document.attachmentData[attachment.name] = try decodedAttachmentBytes(
+                    document.attachmentData[ExactString(attachment.name)] = try decodedAttachmentBytes(
                         attachment, stored: try readBlob(attachment.blob, txn))
                 }
             }

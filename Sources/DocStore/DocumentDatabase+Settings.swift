@@ -32,13 +32,13 @@ extension DocumentDatabase {
 
     /// CouchDB's `_revs_diff`: for each id, the given revisions the database lacks and,
     /// for those, the leaves that could be their ancestors (lower position).
-    public func revisionsDiff(_ request: [String: [Revision]]) throws(DocStoreError)
-        -> [String: (missing: [Revision], possibleAncestors: [Revision])]
+    public func revisionsDiff(_ request: [ExactString: [Revision]]) throws(DocStoreError)
+        -> [ExactString: (missing: [Revision], possibleAncestors: [Revision])]
     {
         try read { txn in
-            var answer: [String: (missing: [Revision], possibleAncestors: [Revision])] = [:]
+            var answer: [ExactString: (missing: [Revision], possibleAncestors: [Revision])] = [:]
             for (id, revisions) in request {
-                let record = try loadRecord(id, txn)
+                let record = try loadRecord(id.string, txn)
                 let missing = revisions.filter { !(record?.tree.contains($0) ?? false) }
                 guard !missing.isEmpty else { continue }
                 let highest = missing.map(\.position).max() ?? 0
@@ -53,12 +53,12 @@ extension DocumentDatabase {
     /// entirely, as if never written; a document left with no revision disappears.
     /// Raises `purge_seq` by one per document purged. Returns, per id, the revisions
     /// actually purged.
-    public func purge(_ request: [String: [Revision]]) async throws(DocStoreError) -> [String: [Revision]] {
+    public func purge(_ request: [ExactString: [Revision]]) async throws(DocStoreError) -> [ExactString: [Revision]] {
         try await write { txn, batch in
-            var purged: [String: [Revision]] = [:]
+            var purged: [ExactString: [Revision]] = [:]
             let blobs = BlobStore(tables: self.tables)
             for (id, revisions) in request {
-                guard var record = try self.loadRecord(id, txn) else {
+                guard var record = try self.loadRecord(id.string, txn) else {
                     purged[id] = []
                     continue
                 }
@@ -72,7 +72,7 @@ extension DocumentDatabase {
                     batch.externalSize -= min(batch.externalSize, UInt64(body.bodySize))
                     for attachment in body.attachments { try blobs.addReferences(txn, attachment.blob, -1) }
                 }
-                let key = Array(id.utf8)
+                let key = Array(id.string.utf8)
                 try txn.delete(self.tables.sequences, key: SequenceKey.encode(record.sequence))
                 if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
                 if record.tree.isEmpty {
@@ -82,7 +82,7 @@ extension DocumentDatabase {
                 }
                 if record.isDeleted { batch.deletedCount += 1 } else { batch.documentCount += 1 }
                 record.sequence = batch.nextSequence()
-                try txn.put(self.tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: id, record: record).encoded())
+                try txn.put(self.tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: id.string, record: record).encoded())
                 try txn.put(self.tables.documents, key: key, value: record.encoded())
                 if wasDeleted != record.isDeleted { try LiveCounts.adjust(txn, self.tables, id: key, by: wasDeleted ? 1 : -1) }
             }

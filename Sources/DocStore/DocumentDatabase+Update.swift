@@ -132,7 +132,7 @@ extension DocumentDatabase {
         var result: [AttachmentInfo] = []
         var inline: [Int: [UInt8]] = [:]
         // A replicated attachment keeps the revpos it was sent with (never beyond the revision).
-        func revpos(_ name: String) -> Int { min(position, update.attachmentRevpos[name] ?? position) }
+        func revpos(_ name: String) -> Int { min(position, update.attachmentRevpos[ExactString(name)] ?? position) }
         for attachment in update.attachments {
             switch attachment {
             case .inline(let name, let contentType, let bytes, let digest, let length, let encoding):
@@ -145,7 +145,7 @@ extension DocumentDatabase {
                     name: name, contentType: contentType, digest: staged.digest, length: staged.length, revpos: revpos(name),
                     blob: staged.blob, encoding: staged.encoding, encodedLength: staged.encodedLength))
             case .stub(let name, let digest):
-                let matches: (AttachmentInfo) -> Bool = { $0.name == name && (digest == nil || $0.digest == digest) }
+                let matches: (AttachmentInfo) -> Bool = { $0.name.hasSameBytes(as: name) && (digest == nil || $0.digest == digest) }
                 let fromCandidates = candidates.lazy.compactMap { record.leaves[$0]?.attachments.first(where: matches) }.first
                 let fromAnyLeaf = digest == nil ? nil : record.leaves.values.lazy.compactMap { $0.attachments.first(where: matches) }.first
                 guard let found = fromCandidates ?? fromAnyLeaf else {

@@ -22,7 +22,7 @@ public struct DocumentUpdate: Sendable {
     /// The `revpos` a replicated write (`new_edits: false`) gives its attachments with
     /// bytes, by name: kept as sent (as CouchDB keeps it), so that both replicas agree
     /// on when each attachment last changed. Interactive edits ignore it.
-    public var attachmentRevpos: [String: Int] = [:]
+    public var attachmentRevpos: [ExactString: Int] = [:]
 
     public init(
         id: String?, revision: Revision? = nil, revisions: RevisionPath? = nil, deleted: Bool = false,
@@ -65,7 +65,7 @@ public struct DocumentUpdate: Sendable {
             case "_attachments":
                 attachments = try AttachmentInput.parseAll(value)
                 for (name, entry) in value.objectValue ?? [:] {
-                    if let revpos = entry["revpos"]?.int64Value, revpos >= 1 { attachmentRevpos[name] = Int(revpos) }
+                    if let revpos = entry["revpos"]?.int64Value, revpos >= 1 { attachmentRevpos[ExactString(name)] = Int(revpos) }
                 }
             case "_revs_info", "_conflicts", "_deleted_conflicts", "_local_seq":
                 continue

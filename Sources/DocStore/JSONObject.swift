@@ -76,7 +76,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
     /// The position of `key`, or nil. O(n).
     @inlinable
     public func index(forKey key: String) -> Int? {
-        storage.firstIndex { $0.key == key }
+        storage.firstIndex { $0.key.hasSameBytes(as: key) }
     }
 
     /// Gets the value for `key`, or nil. Setting nil removes the key; setting an existing key
@@ -84,7 +84,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
     @inlinable
     public subscript(key: String) -> JSON? {
         get {
-            for pair in storage where pair.key == key { return pair.value }
+            for pair in storage where pair.key.hasSameBytes(as: key) { return pair.value }
             return nil
         }
         set {
@@ -135,7 +135,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
         guard lhs.storage.count == rhs.storage.count else { return false }
         for i in lhs.storage.indices {
             let a = lhs.storage[i], b = rhs.storage[i]
-            if a.key != b.key || a.value != b.value { return false }
+            if !a.key.hasSameBytes(as: b.key) || a.value != b.value { return false }
         }
         return true
     }

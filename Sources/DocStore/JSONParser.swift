@@ -18,7 +18,7 @@ struct JSONParser: ~Copyable {
         /// One bit per key fingerprint seen: a clear bit proves a key is new without a scan.
         var seen: UInt64
         /// Key → relative slot, built only once an object grows large.
-        var index: [String: Int]?
+        var index: [ExactString: Int]?
     }
 
     /// Objects with at least this many keys switch from linear to hashed duplicate detection.
@@ -185,20 +185,20 @@ struct JSONParser: ~Copyable {
         } else if n < JSONParser.hashedKeyThreshold && top.pointee.index == nil {
             let fps = fingerprints.base + base
             let ks = keys.base + base
-            for j in 0..<n where fps[j] == fp && ks[j] == key {
+            for j in 0..<n where fps[j] == fp && ks[j].hasSameBytes(as: key) {
                 duplicate = j
                 break
             }
         } else {
             if top.pointee.index == nil {
-                var index = [String: Int](minimumCapacity: n * 2)
-                for j in 0..<n { index[keys.base[base + j]] = j }
+                var index = [ExactString: Int](minimumCapacity: n * 2)
+                for j in 0..<n { index[ExactString(keys.base[base + j])] = j }
                 top.pointee.index = index
             }
-            if let j = top.pointee.index![key] {
+            if let j = top.pointee.index![ExactString(key)] {
                 duplicate = j
             } else {
-                top.pointee.index![key] = n
+                top.pointee.index![ExactString(key)] = n
             }
         }
         top.pointee.duplicate = duplicate

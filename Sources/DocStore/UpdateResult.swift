@@ -55,7 +55,7 @@ struct PreparedUpdate: Sendable {
     let storedBody: LeafBody.Stored
     let attachments: [Attachment]
     /// `revpos` given for attachments with bytes (replicated writes only).
-    let attachmentRevpos: [String: Int]
+    let attachmentRevpos: [ExactString: Int]
     /// Interactive edits (`new_edits: true`) check revisions; replicated ones merge.
     let checkRevisions: Bool
 

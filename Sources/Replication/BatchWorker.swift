@@ -13,9 +13,9 @@ struct BatchWorker: Sendable {
 
     func replicate(_ changes: [PeerChange]) async throws -> BatchStatistics {
         var statistics = BatchStatistics()
-        var revisions: [String: [Revision]] = [:]
+        var revisions: [ExactString: [Revision]] = [:]
         for change in changes {
-            revisions[change.id, default: []] += change.revisions
+            revisions[ExactString(change.id), default: []] += change.revisions
             statistics.revisionsChecked += change.revisions.count
         }
         let diff = try await retry.retrying { try await target.revisionsDiff(revisions) }
@@ -23,7 +23,7 @@ struct BatchWorker: Sendable {
         for id in diff.keys.sorted() {
             let entry = diff[id]!
             for revision in entry.missing {
-                requests.append(FetchRequest(id: id, revision: revision, possibleAncestors: entry.possibleAncestors))
+                requests.append(FetchRequest(id: id.string, revision: revision, possibleAncestors: entry.possibleAncestors))
             }
         }
         statistics.missingRevisionsFound = requests.count
@@ -40,7 +40,7 @@ struct BatchWorker: Sendable {
             statistics.documentWriteFailures += failures.count
         }
         for revision in fetched where revision.needsAttachmentBodies {
-            let ancestors = diff[revision.id]?.possibleAncestors ?? []
+            let ancestors = diff[ExactString(revision.id)]?.possibleAncestors ?? []
             if try await writeWithAttachments(revision, possibleAncestors: ancestors) {
                 statistics.documentsWritten += 1
             } else {

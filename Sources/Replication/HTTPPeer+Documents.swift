@@ -13,10 +13,10 @@ extension HTTPPeer {
             bulkGetUnsupported.store(true, ordering: .relaxed)
         }
         var fetched: [FetchedRevision] = []
-        var byID: [String: [FetchRequest]] = [:]
-        for request in requests { byID[request.id, default: []].append(request) }
+        var byID: [ExactString: [FetchRequest]] = [:]
+        for request in requests { byID[ExactString(request.id), default: []].append(request) }
         for (id, wanted) in byID.sorted(by: { $0.key < $1.key }) {
-            fetched += try await openRevisions(id, wanted)
+            fetched += try await openRevisions(id.string, wanted)
         }
         return fetched
     }

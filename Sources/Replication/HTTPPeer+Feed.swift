@@ -81,18 +81,18 @@ extension HTTPPeer {
         return ChangesPage(changes: changes, lastSequence: PeerSequence(last), pending: json["pending"]?.int64Value.map(Int.init))
     }
 
-    public func revisionsDiff(_ revisions: [String: [Revision]]) async throws -> [String: RevisionsDiffEntry] {
+    public func revisionsDiff(_ revisions: [ExactString: [Revision]]) async throws -> [ExactString: RevisionsDiffEntry] {
         var body = JSONObject()
         body.reserveCapacity(revisions.count)
-        for (id, list) in revisions { body.appendUnchecked(key: id, value: .array(list.map { .string($0.description) })) }
+        for (id, list) in revisions { body.appendUnchecked(key: id.string, value: .array(list.map { .string($0.description) })) }
         let reply = try await request(.POST, "/_revs_diff", json: .object(body))
         guard reply.isSuccess else { throw failure(reply, "_revs_diff") }
         guard case .object(let answer) = try reply.json() else { throw ReplicationError(.invalidResponse, "_revs_diff is not an object") }
-        var result: [String: RevisionsDiffEntry] = [:]
+        var result: [ExactString: RevisionsDiffEntry] = [:]
         for (id, entry) in answer {
             let missing = entry["missing"]?.arrayValue?.compactMap { $0.stringValue.flatMap(Revision.init) } ?? []
             let ancestors = entry["possible_ancestors"]?.arrayValue?.compactMap { $0.stringValue.flatMap(Revision.init) } ?? []
-            if !missing.isEmpty { result[id] = RevisionsDiffEntry(missing: missing, possibleAncestors: ancestors) }
+            if !missing.isEmpty { result[ExactString(id)] = RevisionsDiffEntry(missing: missing, possibleAncestors: ancestors) }
         }
         return result
     }

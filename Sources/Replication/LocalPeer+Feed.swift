@@ -41,7 +41,7 @@ extension LocalPeer {
         options.allLeaves = request.allLeaves
         var selector: Selector?
         switch request.filter {
-        case .documentIDs(let ids)?: options.documentIDs = Set(ids)
+        case .documentIDs(let ids)?: options.documentIDs = Set(ids.map { ExactString($0) })
         case .selector(let json)?:
             do {
                 selector = try Selector(json)
@@ -102,7 +102,7 @@ extension LocalPeer {
         var json = revision.json
         var stubs = JSONObject()
         var staged: [(name: String, input: AttachmentInput)] = []
-        var revpos: [String: Int] = [:]
+        var revpos: [ExactString: Int] = [:]
         for attachment in attachments {
             switch attachment {
             case .stub(let stub):
@@ -111,7 +111,7 @@ extension LocalPeer {
                 let upload = try await database.stageAttachment(
                     bytes, contentType: stub.contentType, encoding: stub.encoding, identityLength: stub.length)
                 staged.append((stub.name, .staged(contentType: stub.contentType, upload)))
-                if stub.revpos >= 1 { revpos[stub.name] = stub.revpos }
+                if stub.revpos >= 1 { revpos[ExactString(stub.name)] = stub.revpos }
             }
         }
         json["_attachments"] = stubs.isEmpty ? nil : .object(stubs)

@@ -81,7 +81,7 @@ public struct LocalPeer: ReplicationPeer {
         return try await engine { () throws(DocStoreError) in try await database.put(try DocumentUpdate(json: body, id: id)) }
     }
 
-    public func revisionsDiff(_ revisions: [String: [Revision]]) async throws -> [String: RevisionsDiffEntry] {
+    public func revisionsDiff(_ revisions: [ExactString: [Revision]]) async throws -> [ExactString: RevisionsDiffEntry] {
         let database = try database()
         let diff = try await engine { () throws(DocStoreError) in try database.revisionsDiff(revisions) }
         return diff.mapValues { RevisionsDiffEntry(missing: $0.missing, possibleAncestors: $0.possibleAncestors) }
@@ -95,9 +95,9 @@ public struct LocalPeer: ReplicationPeer {
         let batch = requests.map { (id: $0.id, revisions: Optional([$0.revision])) }
         let answers = try await engine { () throws(DocStoreError) in try database.openRevisions(batch: batch, latest: true, options: options) }
         var fetched: [FetchedRevision] = []
-        var seen = Set<String>()
+        var seen = Set<ExactString>()
         for answer in answers.joined() {
-            guard case .found(let document) = answer, seen.insert(document.id + "\u{0}" + document.revision.description).inserted else {
+            guard case .found(let document) = answer, seen.insert(ExactString(document.id + "\u{0}" + document.revision.description)).inserted else {
                 continue
             }
             fetched.append(try FetchedRevision(json: document.json()))

@@ -25,7 +25,7 @@ public protocol ReplicationPeer: Sendable {
     /// One page of the changes feed.
     func changes(_ request: ChangesRequest) async throws -> ChangesPage
     /// `_revs_diff`: the revisions this database lacks, per document.
-    func revisionsDiff(_ revisions: [String: [Revision]]) async throws -> [String: RevisionsDiffEntry]
+    func revisionsDiff(_ revisions: [ExactString: [Revision]]) async throws -> [ExactString: RevisionsDiffEntry]
     /// Reads revisions with their history (`revs=true`, `latest=true`; attachments as
     /// stubs or inline data). Revisions the source no longer has are left out.
     func fetch(_ requests: [FetchRequest]) async throws -> [FetchedRevision]

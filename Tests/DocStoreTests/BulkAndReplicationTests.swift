@@ -58,6 +58,23 @@ import Testing
         #expect(diff["b"]?.possibleAncestors == [])
     }
 
+    /// Ids compare as bytes, as CouchDB's do: the NFC and NFD forms of "café" are two
+    /// documents (Swift's `==` would call them one).
+    @Test func unicodeFormsOfAnIdAreDistinctDocuments() async throws {
+        let db = try TemporaryStore().database()
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        let first = try await db.put(doc(nfc, ["form": "nfc"]))
+        let second = try await db.put(doc(nfd, ["form": "nfd"]))
+        #expect(try db.allDocuments(AllDocumentsOptions()).rows.count == 2)
+        let diff = try db.revisionsDiff([ExactString(nfc): [rev(first), rev(second)], ExactString(nfd): [rev(first)]])
+        #expect(diff.count == 2)
+        #expect(diff[ExactString(nfc)]?.missing == [rev(second)])
+        #expect(diff[ExactString(nfd)]?.missing == [rev(first)])
+        let parsed = try JSON.parse(Array("{\"\(nfc)\": 1, \"\(nfd)\": 2}".utf8))
+        #expect(parsed.objectValue?.count == 2)
+        #expect(parsed.objectValue?[nfd] == 2)
+    }
+
     @Test func revsLimitStemsTrees() async throws {
         let db = try TemporaryStore().database()
         try await db.setRevsLimit(3)

@@ -74,8 +74,8 @@ import Testing
         let purgedLive = live.sorted()[10]
         let purgedDead = doomed[700]
         _ = try await db.purge([
-            purgedLive: [try #require(Revision(db.winner(purgedLive) ?? ""))],
-            purgedDead: try db.allDocuments({ var o = AllDocumentsOptions(); o.keys = [purgedDead]; return o }()).rows.compactMap {
+            ExactString(purgedLive): [try #require(Revision(db.winner(purgedLive) ?? ""))],
+            ExactString(purgedDead): try db.allDocuments({ var o = AllDocumentsOptions(); o.keys = [purgedDead]; return o }()).rows.compactMap {
                 if case .deleted(let revision) = $0.value { return revision } else { return nil }
             },
         ])

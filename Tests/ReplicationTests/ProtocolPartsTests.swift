@@ -67,6 +67,9 @@ import Testing
         #expect(HTTPPeer.stripCredentials("https://u:p@h/x") == "https://h/x")
         #expect(HTTPPeer.encode(id: "_design/a b") == "_design/a%20b")
         #expect(HTTPPeer.encode(id: "a/b?c") == "a%2Fb%3Fc")
+        // CouchDB reads `+` in a path as a space: a plus must travel as %2B.
+        #expect(HTTPPeer.encode(id: "a+b") == "a%2Bb")
+        #expect(HTTPPeer.encode(attachmentName: "dir/x+y z") == "dir/x%2By%20z")
     }
 
     @Test func requestsParseAsCouchDBDefinesThem() throws {

@@ -4,7 +4,7 @@ import DocStore
 enum ChangeFilter: Sendable {
     case none
     /// `_doc_ids`: only these ids.
-    case documentIDs(Set<String>)
+    case documentIDs(Set<ExactString>)
     /// `_design`: only design documents.
     case design
     /// `_selector`: documents that match a Mango selector.
@@ -19,7 +19,7 @@ enum ChangeFilter: Sendable {
             guard let list = ids?.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw CouchError.badRequest("`doc_ids` filter parameter is not a list of doc ids.")
             }
-            return .documentIDs(Set(list.compactMap(\.stringValue)))
+            return .documentIDs(Set(list.compactMap { $0.stringValue.map { ExactString($0) } }))
         case "_design":
             return .design
         case "_selector":

@@ -7,7 +7,8 @@ import NIOCore
 /// the query, the authenticated user and the (not yet read) body.
 struct CouchRequest: Sendable {
     let request: Request
-    /// Path segments, each percent-decoded after splitting, so `a%2Fb` is one segment.
+    /// Path segments, each percent-decoded after splitting, so `a%2Fb` is one segment;
+    /// `+` is a space, as CouchDB reads paths.
     let segments: [String]
     let query: QueryParameters
     let user: UserContext
@@ -20,7 +21,7 @@ struct CouchRequest: Sendable {
         self.request = request
         self.user = user
         self.limits = limits
-        segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map { PercentDecoding.decode($0) }
+        segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map { URIEncoding.decodeLeniently($0, plusAsSpace: true) }
         query = QueryParameters(request.uri.query)
     }
 

@@ -28,7 +28,7 @@ extension CouchService {
                 options.revision = revision
                 let current = try database.document(id, options: options)
                 body = current.fields()
-                attachments = current.attachments.filter { $0.name != name }.map { ($0.name, .stub(digest: $0.digest)) }
+                attachments = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, .stub(digest: $0.digest)) }
             }
             attachments.append((name, .staged(contentType: contentType, staged)))
             let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: body, attachments: attachments))
@@ -41,10 +41,10 @@ extension CouchService {
             var options = DocumentReadOptions()
             options.revision = revision
             let current = try database.document(id, options: options)
-            guard current.attachments.contains(where: { $0.name == name }) else {
+            guard current.attachments.contains(where: { $0.name.hasSameBytes(as: name) }) else {
                 throw CouchError(.notFound, "not_found", "Document is missing attachment")
             }
-            let kept = current.attachments.filter { $0.name != name }.map { ($0.name, AttachmentInput.stub(digest: $0.digest)) }
+            let kept = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, AttachmentInput.stub(digest: $0.digest)) }
             let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: current.fields(), attachments: kept))
             return .json(["ok": true, "id": .string(id), "rev": .string(rev)], headers: [.eTag: "\"\(rev)\""])
         default:

@@ -172,13 +172,13 @@ extension CouchService {
         let body = try await request.jsonObjectBody()
         let purged = try await database.purge(try Self.revisionLists(body))
         var result = JSONObject()
-        for (id, revisions) in purged.sorted(by: { $0.key < $1.key }) { result[id] = .array(revisions.map { .string($0.description) }) }
+        for (id, revisions) in purged.sorted(by: { $0.key < $1.key }) { result[id.string] = .array(revisions.map { .string($0.description) }) }
         return .json(["purge_seq": .null, "purged": .object(result)], status: .created)
     }
 
     /// `{"id": ["rev", ...], ...}` bodies of `_revs_diff`, `_missing_revs` and `_purge`.
-    static func revisionLists(_ body: JSONObject) throws(CouchError) -> [String: [Revision]] {
-        var request: [String: [Revision]] = [:]
+    static func revisionLists(_ body: JSONObject) throws(CouchError) -> [ExactString: [Revision]] {
+        var request: [ExactString: [Revision]] = [:]
         for (id, value) in body {
             guard let list = value.arrayValue else { throw CouchError.badRequest("Expected a list of revisions for \(id)") }
             var revisions: [Revision] = []
@@ -186,7 +186,7 @@ extension CouchService {
                 guard let text = item.stringValue, let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }
                 revisions.append(revision)
             }
-            request[id] = revisions
+            request[ExactString(id)] = revisions
         }
         return request
     }
@@ -199,11 +199,11 @@ extension CouchService {
         for (id, entry) in diff.sorted(by: { $0.key < $1.key }) {
             let missing = JSON.array(entry.missing.map { .string($0.description) })
             if endpoint == "_missing_revs" {
-                result[id] = missing
+                result[id.string] = missing
             } else {
                 var row: JSONObject = ["missing": missing]
                 if !entry.possibleAncestors.isEmpty { row["possible_ancestors"] = .array(entry.possibleAncestors.map { .string($0.description) }) }
-                result[id] = .object(row)
+                result[id.string] = .object(row)
             }
         }
         return .json(endpoint == "_missing_revs" ? ["missing_revs": .object(result)] : .object(result))

@@ -174,7 +174,7 @@ extension CouchService {
             throw CouchError.badRequest("Destination header is mandatory for COPY.")
         }
         let parts = destination.split(separator: "?", maxSplits: 1)
-        let target = PercentDecoding.decode(parts[0])
+        let target = URIEncoding.decodeLeniently(parts[0], plusAsSpace: true)
         var targetRevision: Revision?
         if parts.count == 2 {
             let query = QueryParameters(String(parts[1]))
@@ -189,7 +189,7 @@ extension CouchService {
         // Stubs resolve against the target's own leaves, so copy the bytes through staging.
         var staged: [(name: String, input: AttachmentInput)] = []
         for (name, _) in attachments {
-            let info = source.attachments.first { $0.name == name }!
+            let info = source.attachments.first { $0.name.hasSameBytes(as: name) }!
             let bytes = AttachmentByteStream(database: database, attachment: info)
             let copy = try await database.stageAttachment(bytes, encoding: info.encoding, identityLength: info.length)
             staged.append((name, .staged(contentType: info.contentType, copy)))

@@ -19,7 +19,7 @@ enum MultipartUpload {
             guard var object = (try? JSON.parse(json))?.objectValue else { throw CouchError.invalidJSON }
             // Take the attachments that follow out of the JSON; the rest parse as usual.
             var following: [(name: String, contentType: String, encoding: AttachmentEncoding, length: Int?)] = []
-            var revpos: [String: Int] = [:]
+            var revpos: [ExactString: Int] = [:]
             if var attachments = object["_attachments"]?.objectValue {
                 for (name, value) in attachments where value["follows"]?.boolValue == true {
                     // CouchDB's replicator sends compressible attachments as stored: gzip.
@@ -28,7 +28,7 @@ enum MultipartUpload {
                         name, value["content_type"]?.stringValue ?? "application/octet-stream", encoding,
                         value["length"]?.int64Value.map(Int.init)
                     ))
-                    if let given = value["revpos"]?.int64Value, given >= 1 { revpos[name] = Int(given) }
+                    if let given = value["revpos"]?.int64Value, given >= 1 { revpos[ExactString(name)] = Int(given) }
                     attachments.removeValue(forKey: name)
                 }
                 object["_attachments"] = .object(attachments)

@@ -10,8 +10,8 @@ struct QueryParameters: Sendable {
         guard let query, !query.isEmpty else { return }
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentDecoding.decode(pieces[0], plusAsSpace: true)
-            let value = pieces.count > 1 ? PercentDecoding.decode(pieces[1], plusAsSpace: true) : ""
+            let name = URIEncoding.decodeLeniently(pieces[0], plusAsSpace: true)
+            let value = pieces.count > 1 ? URIEncoding.decodeLeniently(pieces[1], plusAsSpace: true) : ""
             pairs.append((name, value))
         }
     }
@@ -59,35 +59,4 @@ struct QueryParameters: Sendable {
     }
 
     static func parseError(_ reason: String) -> CouchError { CouchError(.badRequest, "query_parse_error", reason) }
-}
-
-/// Percent-decoding of URL paths and queries (invalid escapes are kept literally).
-enum PercentDecoding {
-    static func decode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else { return String(text) }
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count)
-        var index = 0
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%"), index + 2 < utf8.count, let high = hex(utf8[index + 1]), let low = hex(utf8[index + 2]) {
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                index += 1
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

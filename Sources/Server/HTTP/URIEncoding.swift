@@ -45,27 +45,41 @@ enum URIEncoding {
     /// of `x-amz-copy-source` is not; query strings in S3 keep `+`).
     /// - Returns: `nil` for a malformed escape or a result that is not UTF-8.
     static func decode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String? {
+        guard needsDecoding(text, plusAsSpace: plusAsSpace) else { return String(text) }
+        return decodedBytes(text, plusAsSpace: plusAsSpace, keepInvalid: false).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// Decodes CouchDB URL paths and queries as mochiweb does: `%XY` escapes, `+` as a
+    /// space when `plusAsSpace` (CouchDB reads `PUT /db/a+b` as the id "a b"); a malformed
+    /// escape stays as it is.
+    static func decodeLeniently(_ text: some StringProtocol, plusAsSpace: Bool) -> String {
+        guard needsDecoding(text, plusAsSpace: plusAsSpace) else { return String(text) }
+        return String(decoding: decodedBytes(text, plusAsSpace: plusAsSpace, keepInvalid: true)!, as: UTF8.self)
+    }
+
+    private static func needsDecoding(_ text: some StringProtocol, plusAsSpace: Bool) -> Bool {
+        text.utf8.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+    }
+
+    /// - Returns: nil for a malformed escape unless `keepInvalid`.
+    private static func decodedBytes(_ text: some StringProtocol, plusAsSpace: Bool, keepInvalid: Bool) -> [UInt8]? {
         let input = Array(text.utf8)
-        guard input.contains(UInt8(ascii: "%")) || (plusAsSpace && input.contains(UInt8(ascii: "+"))) else {
-            return String(text)
-        }
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var index = 0
         while index < input.count {
             let byte = input[index]
-            if byte == UInt8(ascii: "%") {
-                guard index + 2 < input.count, let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) else {
-                    return nil
-                }
+            if byte == UInt8(ascii: "%"), index + 2 < input.count, let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
                 output.append(high << 4 | low)
                 index += 3
+            } else if byte == UInt8(ascii: "%") && !keepInvalid {
+                return nil
             } else {
                 output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
                 index += 1
             }
         }
-        return String(validating: output, as: UTF8.self)
+        return output
     }
 
     /// The value of one hex digit (either case), or `nil`.

@@ -325,6 +325,33 @@ def doc_put_get(db):
 
 
 @scenario
+def doc_ids_unicode_forms(db):
+    """The NFC and NFD forms of one text are two ids and two attachment names (bytes compare)."""
+    nfc, nfd = "caf%C3%A9", "cafe%CC%81"
+    return [put(db), put(f"{db}/{nfc}", json={"form": "nfc"}, save={"r1": "body.rev"}),
+            put(f"{db}/{nfd}", json={"form": "nfd"}, save={"r2": "body.rev"}),
+            get(f"{db}/_all_docs"), get(f"{db}/{nfc}"), get(f"{db}/{nfd}"),
+            post(f"{db}/_revs_diff", json={"caf\u00e9": ["{{r1}}", rev(2, "a")], "cafe\u0301": [rev(3, "b")]}),
+            post(f"{db}/_all_docs", json={"keys": ["cafe\u0301", "caf\u00e9"]}),
+            post(f"{db}/_bulk_docs", json={"docs": [{"_id": "d", "caf\u00e9": 1, "cafe\u0301": 2}]}),
+            get(f"{db}/d"),
+            put(f"{db}/{nfc}/{nfc}.txt", query={"rev": "{{r1}}"}, text="nfc name",
+                headers={"Content-Type": "text/plain"}, save={"r3": "body.rev"}),
+            put(f"{db}/{nfc}/{nfd}.txt", query={"rev": "{{r3}}"}, text="nfd name",
+                headers={"Content-Type": "text/plain"}),
+            get(f"{db}/{nfc}"), get(f"{db}/{nfc}/{nfd}.txt"), get(f"{db}/{nfc}/{nfc}.txt")]
+
+
+@scenario
+def plus_in_paths(db):
+    """A `+` in a path is a space (mochiweb's unquote); `%2B` is a plus."""
+    return [put(db), put(f"{db}/a+b", json={"v": 1}, save={"r1": "body.rev"}), get(f"{db}/a%20b"),
+            put(f"{db}/x%2By", json={"v": 2}, save={"r2": "body.rev"}), get(f"{db}/x+y"), get(f"{db}/x%2By"),
+            put(f"{db}/x%2By/att+1", query={"rev": "{{r2}}"}, text="plus", headers={"Content-Type": "text/plain"}),
+            get(f"{db}/x%2By"), get(f"{db}/x%2By/att%201"), get(f"{db}/_all_docs")]
+
+
+@scenario
 def doc_update_conflicts(db):
     """Updates with the right, a missing, a stale and a malformed revision."""
     return [put(db), put(f"{db}/a", json={"v": 1}, save={"r1": "body.rev"}),
