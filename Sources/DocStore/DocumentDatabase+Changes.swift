@@ -71,8 +71,13 @@ extension DocumentDatabase {
                 }
             }
             if count == 0 || !options.descending && options.limit.map({ count < $0 }) ?? true {
-                // Nothing more to read: report the snapshot's sequence, as CouchDB does.
-                let current = try txn.readCounter(tables.meta, MetaKey.updateSequence)
+                // Nothing more to read: report the last change's sequence, as CouchDB
+                // does (settings and purges move update_seq without a change).
+                var current = options.since
+                try txn.scan(tables.sequences, descending: true) { entry in
+                    current = SequenceKey.decode(entry.key)
+                    return false
+                }
                 if !options.descending { last = max(last, current) } else if count == 0 { last = current }
             }
             return last

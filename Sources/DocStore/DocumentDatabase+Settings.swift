@@ -9,10 +9,14 @@ extension DocumentDatabase {
         }
     }
 
-    /// Replaces the security object.
-    public func setSecurity(_ security: JSONObject) async throws(DocStoreError) {
+    /// Replaces the security object. CouchDB counts the change as an update (it moves
+    /// `update_seq`), but not the default it gives a database it creates.
+    public func setSecurity(_ security: JSONObject, isDefault: Bool = false) async throws(DocStoreError) {
         let bytes = JSON.object(security).serialized()
-        try await write { txn, _ in try txn.put(self.tables.meta, key: MetaKey.security, value: bytes) }
+        try await write { txn, batch in
+            try txn.put(self.tables.meta, key: MetaKey.security, value: bytes)
+            if !isDefault { _ = batch.nextSequence() }
+        }
     }
 
     /// How many revisions each document's tree keeps (`_revs_limit`, default 1000).
@@ -27,7 +31,10 @@ extension DocumentDatabase {
     /// - Throws: `bad_request` unless `limit` ≥ 1.
     public func setRevsLimit(_ limit: Int) async throws(DocStoreError) {
         guard limit >= 1 else { throw DocStoreError(.badRequest, "revs_limit must be a positive integer") }
-        try await write { txn, _ in try txn.writeCounter(self.tables.meta, MetaKey.revsLimit, UInt64(limit)) }
+        try await write { txn, batch in
+            try txn.writeCounter(self.tables.meta, MetaKey.revsLimit, UInt64(limit))
+            _ = batch.nextSequence()
+        }
     }
 
     /// CouchDB's `_revs_diff`: for each id, the given revisions the database lacks and,
@@ -51,12 +58,14 @@ extension DocumentDatabase {
 
     /// Purges revisions: removes the given leaves (and ancestors left without children)
     /// entirely, as if never written; a document left with no revision disappears.
-    /// Raises `purge_seq` by one per document purged. Returns, per id, the revisions
-    /// actually purged.
+    /// As CouchDB, a request raises `purge_seq` by one per id named (purged or not) and
+    /// `update_seq` by one. Returns, per id, the revisions actually purged.
     public func purge(_ request: [ExactString: [Revision]]) async throws(DocStoreError) -> [ExactString: [Revision]] {
         try await write { txn, batch in
             var purged: [ExactString: [Revision]] = [:]
             let blobs = BlobStore(tables: self.tables)
+            batch.purgeSequence += UInt64(request.count)
+            _ = batch.nextSequence()
             for (id, revisions) in request {
                 guard var record = try self.loadRecord(id.string, txn) else {
                     purged[id] = []
@@ -66,7 +75,6 @@ extension DocumentDatabase {
                 let removed = record.tree.removeLeaves(revisions)
                 purged[id] = removed
                 guard !removed.isEmpty else { continue }
-                batch.purgeSequence += 1
                 for revision in removed {
                     guard let body = record.leaves.removeValue(forKey: revision) else { continue }
                     batch.externalSize -= min(batch.externalSize, UInt64(body.bodySize))

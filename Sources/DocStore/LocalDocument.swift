@@ -90,23 +90,14 @@ extension DocumentDatabase {
     /// Applies one local-document update inside a write batch.
     func applyLocal(_ update: PreparedUpdate, _ txn: Transaction) throws -> UpdateResult {
         let key = Array(update.id.utf8)
-        let current = try txn.withValue(tables.local, key: key) { value in
-            try value.map { buffer throws(DocStoreError) in try LocalDocument(id: update.id, decoding: buffer) }
-        }
-        if let current {
-            guard update.localRevision == current.revisionNumber || !update.checkRevisions else {
-                return UpdateResult(id: update.id, error: .updateConflict)
-            }
-        } else if update.deleted {
-            return UpdateResult(id: update.id, error: .missing)
-        } else if let revision = update.localRevision, revision != 0, update.checkRevisions {
-            return UpdateResult(id: update.id, error: .updateConflict)
-        }
+        // CouchDB 3 checks no revision of a local document: the new one is the given
+        // number plus one (1 without one), whatever is stored.
         if update.deleted {
+            guard try txn.withValue(tables.local, key: key, { $0 != nil }) else { return UpdateResult(id: update.id, error: .missing) }
             try txn.delete(tables.local, key: key)
             return UpdateResult(id: update.id, localRevision: "0-0")
         }
-        let document = LocalDocument(id: update.id, revisionNumber: (current?.revisionNumber ?? 0) + 1, body: update.body)
+        let document = LocalDocument(id: update.id, revisionNumber: (update.localRevision ?? 0) + 1, body: update.body)
         try txn.put(tables.local, key: key, value: document.encoded())
         return UpdateResult(id: update.id, localRevision: document.revision)
     }

@@ -92,10 +92,7 @@ struct PreparedUpdate: Sendable {
             path = nil
         } else {
             if let revisions = update.revisions {
-                if let revision = update.revision, revision != revisions.revisions.first {
-                    throw DocStoreError(.badRequest, "_rev does not match _revisions")
-                }
-                path = revisions
+                path = revisions  // couch_doc: `_revisions` overrides `_rev`, which may disagree
             } else if let revision = update.revision {
                 path = RevisionPath(start: revision.position, ids: [revision.id])
             } else {

@@ -57,7 +57,7 @@ public struct LocalPeer: ReplicationPeer {
         guard !store.databaseExists(name) else { return }
         do throws(DocStoreError) {
             let database = try store.createDatabase(name)
-            try await database.setSecurity(Self.adminOnlySecurity)
+            try await database.setSecurity(Self.adminOnlySecurity, isDefault: true)
         } catch where error.code == .databaseExists {
             return
         } catch {

@@ -10,12 +10,12 @@ enum ChangeFilter: Sendable {
     /// `_selector`: documents that match a Mango selector.
     case selector(Selector, includeDocuments: Bool)
 
-    static func parse(query: QueryParameters, body: JSONObject) throws -> ChangeFilter {
+    static func parse(query: QueryParameters, body: JSONObject?) throws -> ChangeFilter {
         switch query["filter"] {
         case nil:
             return .none
         case "_doc_ids":
-            let ids = try body["doc_ids"] ?? query.json("doc_ids")
+            let ids = try body?["doc_ids"] ?? query.json("doc_ids")
             guard let list = ids?.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw CouchError.badRequest("`doc_ids` filter parameter is not a list of doc ids.")
             }
@@ -23,7 +23,8 @@ enum ChangeFilter: Sendable {
         case "_design":
             return .design
         case "_selector":
-            guard let json = body["selector"] else { throw CouchError.badRequest("Selector must be specified in POST payload") }
+            guard let body else { throw CouchError.badRequest("Selector must be specified in POST payload") }
+            guard let json = body["selector"] else { throw CouchError.badRequest("Selector error: expected a JSON object") }
             do {
                 return .selector(try Selector(json), includeDocuments: try query.bool("include_docs"))
             } catch let error as SelectorError {

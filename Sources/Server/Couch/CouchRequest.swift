@@ -1,3 +1,4 @@
+import Crypto
 import DocStore
 import HTTPTypes
 import Hummingbird
@@ -48,9 +49,14 @@ struct CouchRequest: Sendable {
     /// the forwarded or requested host, and each path part percent-encoded on its own
     /// (so `_design/x` becomes `_design%2Fx`).
     func location(_ parts: String...) -> String {
+        absoluteURL(parts.map { "/" + URIEncoding.encodeCouch($0) }.joined())
+    }
+
+    /// `path` (already encoded) as an absolute URL on the host the client asked.
+    func absoluteURL(_ path: String) -> String {
         let host = headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "127.0.0.1"
         let scheme = headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
-        return "\(scheme)://\(host)" + parts.map { "/" + URIEncoding.encodeCouch($0) }.joined()
+        return "\(scheme)://\(host)" + path
     }
 
     /// CouchDB's `validate_ctype`: a missing or other content type is 415.
@@ -84,6 +90,29 @@ struct CouchRequest: Sendable {
 }
 
 extension Response {
+    /// CouchDB's opaque ETag (`chttpd:make_etag`): the MD5 of what an answer depends on,
+    /// in base 36, quoted.
+    static func opaqueETag(_ bytes: some Sequence<UInt8>) -> String {
+        let digest = Insecure.MD5.hash(data: Array(bytes))
+        let value = digest.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+        return "\"" + String(value, radix: 36, uppercase: true) + "\""
+    }
+
+    /// A JSON answer with an opaque ETag of its bytes, or 304 when the request's
+    /// If-None-Match names it.
+    static func json(_ value: JSON, validatedFor request: CouchRequest, headers: HTTPFields = [:]) -> Response {
+        let bytes = value.serialized()
+        return validated(bytes: bytes, etag: opaqueETag(bytes), request: request, headers: headers)
+    }
+
+    /// `bytes` with `etag`, or 304 when the request's If-None-Match names it.
+    static func validated(bytes: [UInt8], etag: String, request: CouchRequest, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.eTag] = etag
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: fields) }
+        return json(bytes: bytes, headers: fields)
+    }
+
     /// A JSON response with CouchDB's headers.
     static func json(_ value: JSON, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         json(bytes: value.serialized(), status: status, headers: headers)

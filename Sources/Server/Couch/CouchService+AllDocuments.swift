@@ -82,11 +82,18 @@ extension CouchService {
     private func allDocumentsJSON(_ database: DocumentDatabase, _ endpoint: String, _ parsed: (AllDocumentsOptions, updateSeq: Bool)) throws -> JSON {
         var (options, updateSeq) = parsed
         if endpoint == "_local_docs" {
-            let rows: [JSON] = try database.localDocuments(options).map { local in
+            func row(_ local: LocalDocument) throws -> JSON {
                 var row: JSONObject = ["id": .string(local.id), "key": .string(local.id), "value": ["rev": .string(local.revision)]]
                 if options.includeDocuments { row["doc"] = .object(try local.json()) }
                 return .object(row)
             }
+            // Keys are looked up one by one, in their order; a missing one is a not_found row.
+            let rows: [JSON] = try options.keys.map { keys in
+                try keys.map { key in
+                    guard let local = try? database.localDocument(key) else { return ["key": .string(key), "error": "not_found"] }
+                    return try row(local)
+                }
+            } ?? database.localDocuments(options).map(row)
             return ["total_rows": .null, "offset": .null, "rows": .array(rows)]
         }
         if endpoint == "_design_docs" { options.prefix = "_design/" }
@@ -116,7 +123,15 @@ extension CouchService {
         try requireMember(access)
         switch request.method {
         case .get, .head:
-            return .json(.object(try database.localDocument(id).json()))
+            // CouchDB opens no revision of a local document but the current one, and
+            // gives it a one-entry history.
+            if request.query["rev"] != nil { throw CouchError.notFound }
+            let local = try database.localDocument(id)
+            var json = try local.json()
+            if try request.query.bool("revs") {
+                json["_revisions"] = ["start": 0, "ids": [.string(String(local.revisionNumber))]]
+            }
+            return .json(.object(json), validatedFor: request)
         case .put:
             guard case .object(let object) = try await request.jsonBody(requireContentType: false) else {
                 throw CouchError.badRequest("Document must be a JSON object")
@@ -124,13 +139,17 @@ extension CouchService {
             var update = try DocumentUpdate(json: object, id: id)
             if update.localRevision == nil, let text = request.query["rev"] { update.localRevision = Self.localRevision(text) }
             let rev = try await database.put(update)
+            // The ETag a GET of the new revision answers.
+            let etag = Response.opaqueETag(JSON.object(try database.localDocument(id).json()).serialized())
             return .json(
-                ["ok": true, "id": .string(id), "rev": .string(rev)], status: .created, headers: [.location: request.location(database.name, id)])
+                ["ok": true, "id": .string(id), "rev": .string(rev)], status: .created,
+                headers: [.location: request.location(database.name, id), .eTag: etag])
         case .delete:
             var update = DocumentUpdate(id: id, deleted: true)
             update.localRevision = request.query["rev"].flatMap(Self.localRevision)
             let rev = try await database.put(update)
-            return .json(["ok": true, "id": .string(id), "rev": .string(rev)])
+            let body: JSON = ["ok": true, "id": .string(id), "rev": .string(rev)]
+            return .json(body, headers: [.eTag: Response.opaqueETag(body.serialized())])
         default:
             throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")
         }

@@ -46,7 +46,7 @@ extension CouchService {
             }
             let kept = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, AttachmentInput.stub(digest: $0.digest)) }
             let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: current.fields(), attachments: kept))
-            return .json(["ok": true, "id": .string(id), "rev": .string(rev)], headers: [.eTag: "\"\(rev)\""])
+            return .json(["ok": true, "id": .string(id), "rev": .string(rev)])
         default:
             throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")
         }

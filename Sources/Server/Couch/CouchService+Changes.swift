@@ -22,7 +22,7 @@ extension CouchService {
         let parsed = try await parseChanges(database, request)
         switch parsed.feed {
         case "normal":
-            return .json(try normalChanges(database, parsed))
+            return .json(try normalChanges(database, parsed), validatedFor: request)
         case "longpoll":
             return try await longpollChanges(database, parsed)
         case "continuous", "eventsource":
@@ -65,7 +65,7 @@ extension CouchService {
             }
             _ = try database.document("_design/" + parts[0])
         }
-        parsed.filter = try ChangeFilter.parse(query: query, body: body)
+        parsed.filter = try ChangeFilter.parse(query: query, body: request.method == .post ? body : nil)
         if case .documentIDs(let ids) = parsed.filter { parsed.options.documentIDs = ids }
         if parsed.filter.needsDocuments { parsed.options.includeDocuments = true }
         return parsed
@@ -118,6 +118,11 @@ extension CouchService {
     }
 
     private func normalChanges(_ database: DocumentDatabase, _ parsed: ChangesRequest) throws -> JSON {
+        // CouchDB reads nothing for a limit below 1 and reports what is left after `since`.
+        if let limit = parsed.limit, limit < 1 {
+            let pending = try database.pendingChanges(after: parsed.options.since)
+            return ["results": [], "last_seq": .string(WireSequence.format(parsed.options.since)), "pending": .number(JSONNumber(pending))]
+        }
         let read = try readChanges(database, parsed, since: parsed.options.since, limit: parsed.limit)
         let (rows, last) = (read.rows, read.last)
         let results = rows.enumerated().map { rowJSON($1, parsed, index: $0, isLast: $0 == rows.count - 1) }

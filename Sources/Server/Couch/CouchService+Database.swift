@@ -1,3 +1,4 @@
+import Foundation
 import DocStore
 import HTTPTypes
 import Hummingbird
@@ -42,11 +43,28 @@ extension CouchService {
             // once: there is nothing to compact.
             return .json(["ok": true], status: .accepted)
         case "_design":
-            guard rest.count >= 2 else { throw CouchError.notFound }
+            guard rest.count >= 2 else {
+                if [.get, .head, .delete].contains(request.method) { throw CouchError.notFound }
+                throw CouchError(.badRequest, "illegal_docid", "Only reserved document ids may start with underscore.")
+            }
             return try await documentEndpoint(database, "_design/" + rest[1], Array(rest.dropFirst(2)), request, access)
         case "_local":
-            guard rest.count >= 2 else { throw CouchError.notFound }
+            guard rest.count >= 2 else {
+                if [.get, .head, .delete].contains(request.method) { throw CouchError.notFound }
+                throw CouchError.badRequest("Invalid _local document id.")
+            }
             return try await localDocumentEndpoint(database, "_local/" + rest[1], request, access)
+        case let id where id.hasPrefix("_design/"):
+            // `_design%2Fname`: CouchDB redirects a GET to the unencoded path, and takes
+            // the other methods as they are.
+            if request.method == .get {
+                let path = request.request.uri.path.replacingOccurrences(of: "_design%2F", with: "_design/", options: .caseInsensitive)
+                let query = request.request.uri.query.map { "?" + $0 } ?? ""
+                return Response(status: .movedPermanently, headers: [.location: request.absoluteURL(path + query)])
+            }
+            return try await documentEndpoint(database, id, Array(rest.dropFirst()), request, access)
+        case let id where id.hasPrefix("_local/"):
+            return try await localDocumentEndpoint(database, id, request, access)
         case let id where id.hasPrefix("_"):
             // No such document can exist: reading it is a 404, writing it illegal.
             if [.get, .head, .delete].contains(request.method) { throw CouchError.notFound }
@@ -72,7 +90,7 @@ extension CouchService {
                 }
             }
             let database = try store.createDatabase(name)
-            try await database.setSecurity(Self.adminOnlySecurity)
+            try await database.setSecurity(Self.adminOnlySecurity, isDefault: true)
             return .json(["ok": true], status: .created, headers: [.location: request.location(name)])
         case .delete:
             try requireServerAdmin(request)
@@ -131,7 +149,7 @@ extension CouchService {
             return .json(.number(JSONNumber(try database.revsLimit())))
         case .put:
             try requireAdmin(access)
-            guard let limit = try await request.jsonBody().int64Value, limit > 0 else {
+            guard let limit = try await request.jsonBody(requireContentType: false).int64Value, limit > 0 else {
                 throw CouchError.badRequest("Rev limit has to be an integer")
             }
             try await database.setRevsLimit(Int(limit))
@@ -148,7 +166,9 @@ extension CouchService {
             return .json(.object(try database.security()))
         case .put:
             try requireAdmin(access)
-            let security = try await request.jsonObjectBody()
+            guard case .object(let security) = try await request.jsonBody(requireContentType: false) else {
+                throw CouchError.badRequest("Request body must be a JSON object")
+            }
             for group in ["admins", "members"] {
                 guard let value = security[group] else { continue }
                 guard let object = value.objectValue else { throw CouchError.badRequest("\(group) must be a JSON object") }

@@ -33,15 +33,22 @@ extension CouchService {
         case "_all_dbs":
             try Self.methodCheck(request, .get, .head)
             try requireServerAdmin(request)
-            return .json(.array(try allDatabaseNames(request).map(JSON.string)))
+            return .json(.array(try allDatabaseNames(request).map(JSON.string)), validatedFor: request)
         case "_dbs_info":
             try requireServerAdmin(request)
             return try await databasesInfo(request)
         case "_uuids":
             try Self.methodCheck(request, .get)
-            let count = try request.query.int("count") ?? 1
+            var count = 1
+            if let text = request.query["count"] {
+                guard let number = Int(text), number >= 0 else { throw CouchError.badRequest("count must be a positive integer") }
+                count = number
+            }
             guard count <= 1000 else { throw CouchError.badRequest("count parameter too large") }
-            return .json(["uuids": .array((0..<count).map { _ in .string(UUIDs.sequential()) })])
+            // CouchDB asks every cache not to keep them.
+            return .json(["uuids": .array((0..<count).map { _ in .string(UUIDs.sequential()) })], validatedFor: request, headers: [
+                .cacheControl: "no-cache", HTTPField.Name("Pragma")!: "no-cache", .expires: "Mon, 01 Jan 1990 00:00:00 GMT",
+            ])
         case "_membership":
             try Self.methodCheck(request, .get)
             let node: JSON = .string("divan@127.0.0.1")
@@ -176,7 +183,10 @@ enum WireSequence {
         if text == "now" { return try now() }
         var digits = text
         if let parsed = try? JSON.parse(text) {
-            if let number = parsed.int64Value { return UInt64(max(0, number)) }
+            if let number = parsed.int64Value {
+                guard number >= 0 else { throw CouchError.badRequest("Malformed sequence supplied in 'since' parameter.") }
+                return UInt64(number)
+            }
             if let string = parsed.stringValue { digits = string }
         }
         let prefix = digits.prefix { $0.isNumber }

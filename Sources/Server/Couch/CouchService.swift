@@ -32,7 +32,7 @@ final class CouchService: Sendable {
     func prepareSystemDatabases() async throws {
         for name in [Authenticator.usersDatabase, "_replicator"] where !store.databaseExists(name) {
             let database = try store.createDatabase(name)
-            try await database.setSecurity(Self.adminOnlySecurity)
+            try await database.setSecurity(Self.adminOnlySecurity, isDefault: true)
         }
     }
 
@@ -61,7 +61,11 @@ final class CouchService: Sendable {
             response.headers[.setCookie] = sessionCookieHeader(refreshedCookie)
         }
         response.headers[.server] = "Divan/\(DivanVersion.string) (CouchDB 3.4.3 compatible)"
-        response.headers[.cacheControl] = response.headers[.cacheControl] ?? "must-revalidate"
+        // CouchDB's default, except on redirects, 304s and multipart bodies.
+        let multipart = response.headers[.contentType]?.hasPrefix("multipart/") == true
+        if response.status.kind != .redirection && !multipart && response.headers[.cacheControl] == nil {
+            response.headers[.cacheControl] = "must-revalidate"
+        }
         return response
     }
 

@@ -30,6 +30,8 @@ README_FILTERS = ("README 'How Divan differs from CouchDB': JavaScript filter fu
                   "there yet; _changes?filter=ddoc/name is a 400 when the design document exists")
 README_VENDOR = ("README 'How Divan differs from CouchDB': GET / and _up carry Divan's own vendor "
                  "fields")
+README_ANONYMOUS = ("README 'How Divan differs from CouchDB': only GET /, _up and _session answer "
+                    "without credentials")
 README_SINCE = ("README 'How Divan differs from CouchDB': sequences are N-divan strings and `since` "
                 "takes integers (CouchDB 3 refuses integers other than 0)")
 
@@ -129,7 +131,9 @@ def server_up(db):
 @scenario
 def uuids_default(db):
     """GET /_uuids: one uuid, no caching."""
-    return [get("/_uuids"), get("/_uuids", auth=None)]
+    return [get("/_uuids"), get("/_uuids", auth=None, differs=differs(
+        README_ANONYMOUS, ["headers.ETag", "headers.Cache-Control", "headers.Pragma"], divan={
+            "status": 401, "body": {"json": {"error": "unauthorized", "reason": "You are not authorized to access this db."}}}))]
 
 
 @scenario
@@ -597,6 +601,18 @@ def doc_put_new_edits_false(db):
     return [put(db), put(f"{db}/a", query={"new_edits": "false"}, json={"_rev": rev(3, "d"), "v": 1}),
             get(f"{db}/a", query={"revs": "true"}),
             put(f"{db}/b", query={"new_edits": "false"}, json={"v": 2})]
+
+
+@scenario
+def new_edits_false_revisions_override_rev(db):
+    """With new_edits=false, _revisions decides the revision; a disagreeing _rev is ignored."""
+    return [put(db),
+            put(f"{db}/a", query={"new_edits": "false"},
+                json={"_rev": rev(5, "a"), "_revisions": {"start": 2, "ids": ["b" * 32, "c" * 32]}, "v": 1}),
+            get(f"{db}/a", query={"revs": "true"}),
+            post(f"{db}/_bulk_docs", json={"new_edits": False, "docs": [
+                {"_id": "b", "_rev": rev(7, "d"), "_revisions": {"start": 3, "ids": ["e" * 32, "f" * 32]}, "v": 2}]}),
+            get(f"{db}/b", query={"revs": "true"})]
 
 
 @scenario
