@@ -2,8 +2,8 @@
 /// comparison operator except on `_id`.
 ///
 /// Order: `null` < `false` < `true` < numbers < strings < arrays < objects. Numbers compare by
-/// value (`1 == 1.0`); strings by `StringCollation`, an approximation of ICU's UCA root
-/// collation; arrays element by element, a prefix first; objects member by member in stored
+/// value (`1 == 1.0`); strings by `StringCollation`, ICU's root collator as CouchDB calls it;
+/// arrays element by element, a prefix first; objects member by member in stored
 /// order, each member by key then value, a prefix first (member order matters, as in CouchDB).
 public enum Collation {
     /// Negative, zero or positive as `a` sorts before, equal to or after `b`. O(size of the

@@ -36,11 +36,13 @@ import Testing
         #expect(sorted.map(\.description) == expected.map(\.description))
     }
 
-    /// The 7-bit ASCII sequence the CouchDB documentation shows.
+    /// Printable ASCII in the order CouchDB 3.4.3 (ICU 72) gives it, as recorded in
+    /// Tests/collation/couchdb-order.json. The CouchDB documentation's table ("Views Collation")
+    /// is older: it puts `` ` `` and `^` right after the space.
     @Test func asciiSequence() {
-        let documented = " `^_-,;:!?.'\"()[]{}@*/\\&#%+<=>|~$0123456789"
+        let recorded = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789"
             + "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ"
-        let characters = documented.map { String($0) }
+        let characters = recorded.map { String($0) }
         let sorted = characters.shuffled().sorted { StringCollation.compare($0, $1) < 0 }
         #expect(sorted == characters)
     }
@@ -49,9 +51,9 @@ import Testing
         ["abc", "Abc", "ABC", "abc1", "AbcZZZZZ"],  // documented key-range example
         ["a", "A", "aa", "AA", "ab"],
         ["resume", "Resume", "résumé", "Résumé", "resumes"],
-        ["cote", "côte", "coter"], ["e", "é", "f"], ["Zoë", "zoo"], ["äx", "z", "č"],
+        ["cote", "côte", "coter"], ["e", "é", "f"], ["Zoë", "zoo"], ["äx", "č", "z"],
         ["a b", "a-b", "a1", "ab"], ["", "\t", " ", "!", "0", "a"], ["1", "10", "2"],
-        ["a", "a\u{1}"], ["x", "x\u{300}", "x\u{301}"], ["α", "β", "а"],
+        ["x", "x\u{301}", "x\u{300}"], ["α", "β", "а"],
     ]
 
     @Test(arguments: ascending)
@@ -67,7 +69,9 @@ import Testing
         #expect(Collation.compare(try json("1e2"), try json("100")) == 0)
         #expect(Collation.compare(try json("-0"), try json("0")) == 0)
         #expect(Collation.compare(try json(#""a""#), try json(#""A""#)) < 0)
-        #expect(Collation.compare(try json(#""é""#), try json(#""e\u0301""#)) != 0)
+        // Canonically equivalent strings, and ignorable control characters, collate equal.
+        #expect(Collation.compare(try json(#""é""#), try json(#""e\u0301""#)) == 0)
+        #expect(StringCollation.compare("a", "a\u{1}") == 0)
         #expect(StringCollation.compare("é", "f") < 0)
         #expect(Collation.compare(try json("[]"), try json("{}")) < 0)
         #expect(Collation.compare(try json("[1, 2]"), try json("[1, 2]")) == 0)
