@@ -52,17 +52,6 @@ public enum Collation {
         }
     }
 
-    /// Numeric comparison: exact for two integers that fit `Int64`, by `Double` otherwise.
-    static func compareNumbers(_ a: JSONNumber, _ b: JSONNumber) -> Int {
-        if a.text == b.text { return 0 }
-        if let x = a.int64Value, let y = b.int64Value {
-            return x == y ? 0 : (x < y ? -1 : 1)
-        }
-        let x = a.doubleValue
-        let y = b.doubleValue
-        return x == y ? 0 : (x < y ? -1 : 1)
-    }
-
     /// -1, 0 or 1.
     static func sign(_ n: Int) -> Int {
         n == 0 ? 0 : (n < 0 ? -1 : 1)

@@ -79,6 +79,33 @@ import Testing
         #expect(Collation.compare(try json("-1e400"), try json("-9223372036854775808")) < 0)
     }
 
+    /// Numbers compare as Erlang compares jiffy's terms: integer literals exactly at any size,
+    /// an integer against a double by exact value. Each case as CouchDB 3.4.3's `_find`
+    /// answered it (`{"n": {"$gt": ...}}` on a document with that `n`).
+    static let numberOrder: [(String, String, Int)] = [
+        ("9007199254740993", "9007199254740992.0", 1),  // 2^53 + 1: the doubles are equal
+        ("9007199254740993", "9007199254740992", 1),
+        ("1152921504606846977", "1152921504606846976.0", 1),  // 2^60 + 1
+        ("123456789012345678901235", "123456789012345678901234", 1),  // beyond Int64
+        ("123456789012345678901234", "123456789012345678901234", 0),
+        ("9223372036854775807", "9223372036854775808.0", -1),  // Int64.max against 2^63
+        ("123456789012345678901234", "9007199254740992.0", 1),
+        ("123456789012345678901234", "123456789012345678901234.0", -1),  // that double is ...685803008
+        ("-123456789012345678901235", "-123456789012345678901234", -1),
+        ("1", "1.0", 0), ("1", "1e0", 0), ("-0", "0.0", 0), ("-0", "0", 0),
+        ("1180591620717411303424", "1e21", 1), ("1180591620717411303424", "1180591620717411303424.0", 0),
+    ]
+
+    @Test func numbersAsErlang() throws {
+        for (a, b, expected) in Self.numberOrder {
+            #expect(Collation.sign(Collation.compare(try json(a), try json(b))) == expected, "\(a) vs \(b)")
+            #expect(Collation.sign(Collation.compare(try json(b), try json(a))) == -expected, "\(b) vs \(a)")
+        }
+        #expect(Collation.exactIntegerText(0x1p70) == "1180591620717411303424")
+        #expect(Collation.exactIntegerText(-0x1p53) == "-9007199254740992")
+        #expect(Collation.exactIntegerText(1.2345678901234569e23) == "123456789012345685803008")
+    }
+
     /// Erlang term order, from the docs' "raw collation" list.
     @Test func rawOrder() throws {
         let values = try ["1", "false", "null", "true", #"{"a":"a"}"#, #"["a"]"#, #""a""#].map(json)
