@@ -29,12 +29,19 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // ICU's root collator, which CouchDB collates view and Mango keys with. A C target, not a
+        // system library: Foundation on Linux ships its own ICU, and a module map importing the
+        // system's ICU headers into Swift conflicts with it; CICU's header declares no ICU type.
+        .target(
+            name: "CICU",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
         .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(
             name: "DocStore",
-            dependencies: ["LMDB", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CICU", "LMDB", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ObjectStore",

@@ -14,9 +14,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
+        // Plain C loops over memcmp and ICU's ucol_strcollUTF8: the collation benchmark's baselines.
+        .target(
+            name: "CollationBaseline",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
         .executableTarget(
             name: "divan-bench",
             dependencies: [
+                "CollationBaseline",
                 .product(name: "DocStore", package: root), .product(name: "LMDB", package: root),
                 .product(name: "Server", package: root), .product(name: "Replication", package: root),
                 .product(name: "Zstd", package: root), .product(name: "Crypto", package: "swift-crypto"),

@@ -2,8 +2,8 @@
 /// comparison operator except on `_id`.
 ///
 /// Order: `null` < `false` < `true` < numbers < strings < arrays < objects. Numbers compare by
-/// value (`1 == 1.0`); strings by `StringCollation`, an approximation of ICU's UCA root
-/// collation; arrays element by element, a prefix first; objects member by member in stored
+/// value (`1 == 1.0`); strings by `StringCollation`, ICU's root collator as CouchDB calls it;
+/// arrays element by element, a prefix first; objects member by member in stored
 /// order, each member by key then value, a prefix first (member order matters, as in CouchDB).
 public enum Collation {
     /// Negative, zero or positive as `a` sorts before, equal to or after `b`. O(size of the
@@ -50,17 +50,6 @@ public enum Collation {
         case .array: 4
         case .object: 5
         }
-    }
-
-    /// Numeric comparison: exact for two integers that fit `Int64`, by `Double` otherwise.
-    static func compareNumbers(_ a: JSONNumber, _ b: JSONNumber) -> Int {
-        if a.text == b.text { return 0 }
-        if let x = a.int64Value, let y = b.int64Value {
-            return x == y ? 0 : (x < y ? -1 : 1)
-        }
-        let x = a.doubleValue
-        let y = b.doubleValue
-        return x == y ? 0 : (x < y ? -1 : 1)
     }
 
     /// -1, 0 or 1.
