@@ -6,7 +6,7 @@ public struct FindResult: Sendable {
     /// The matching documents (projected to `fields`), in index order.
     public var documents: [JSON]
     /// Where the next page starts: opaque, continues right after the last row.
-    public var bookmark: String
+    public var bookmark: String?
     /// CouchDB's warnings, one per line.
     public var warnings: [String]
     public var stats: ExecutionStats
@@ -35,12 +35,16 @@ extension DocumentDatabase {
     /// - Throws: `MangoError` for requests CouchDB refuses, `DocStoreError` for storage.
     public func find(_ request: FindRequest) throws -> FindResult {
         let started = ContinuousClock.now
-        var result = try read { txn -> FindResult in
+        var result = try readQuery { txn -> FindResult in
             let catalog = try MangoCatalog.load(txn, tables, cache: mangoCache)
             let plan = try QueryPlanner.plan(request, indexes: catalog.indexes.filter(\.isReady))
             var run = QueryRun(request: request, plan: plan, database: self)
             if let bookmark = request.bookmark { run.resumeAfter = try QueryBookmark.decode(bookmark) }
-            if let ranges = plan.ranges { try run.execute(ranges, txn) }
+            guard let ranges = plan.ranges else {
+                // CouchDB answers an empty range before its bookmark and warnings exist.
+                return FindResult(documents: [], bookmark: nil, warnings: [], stats: run.stats)
+            }
+            try run.execute(ranges, txn)
             var warnings: [String] = []
             if plan.useIndexIgnored { warnings.append(QueryPlanner.useIndexWarning(request.useIndex)) }
             if case .allDocs = plan.index { warnings.append("No matching index found, create an index to optimize query time.") }
@@ -59,9 +63,23 @@ extension DocumentDatabase {
         return result
     }
 
+    /// A read snapshot whose `MangoError`s reach the caller unchanged.
+    func readQuery<T>(_ body: (Transaction) throws -> T) throws -> T {
+        guard !isDeleted else { throw DocStoreError.databaseMissing }
+        do {
+            return try environment.read(body)
+        } catch let error as MangoError {
+            throw error
+        } catch let error as DocStoreError {
+            throw error
+        } catch {
+            throw DocStoreError(.storage, "read failed: \(error)")
+        }
+    }
+
     /// `_explain`: the index `find` would use and how.
     public func explain(_ request: FindRequest) throws -> JSON {
-        try read { txn in
+        try readQuery { txn in
             let catalog = try MangoCatalog.load(txn, tables, cache: mangoCache)
             let plan = try QueryPlanner.plan(request, indexes: catalog.indexes.filter(\.isReady))
             return MangoExplain.render(request, plan, database: name)
@@ -209,28 +227,13 @@ struct QueryRun {
 
     private mutating func scanIndex(_ index: MangoIndex, _ ranges: [QueryPlanner.Range], _ txn: Transaction) throws {
         let count = index.fields.count
-        var lowValues: [IndexKey.BoundValue] = []
-        var lowPadding = IndexKey.BoundValue.min
-        for range in ranges {
-            guard case .value(let v) = range.low else { break }
-            lowValues.append(.value(v))
-            if range.lowOp == "$gt" {
-                lowPadding = .max
-                break
-            }
-        }
-        var highValues: [IndexKey.BoundValue] = []
-        var highPadding = IndexKey.BoundValue.max
-        for range in ranges {
-            guard case .value(let v) = range.high else { break }
-            highValues.append(.value(v))
-            if range.highOp == "$lt" {
-                highPadding = .min
-                break
-            }
-        }
-        let lower = IndexKey.bound(index: index.number, count: count, values: lowValues, padding: lowPadding)
-        let upper = IndexKey.bound(index: index.number, count: count, values: highValues, padding: highPadding)
+        // CouchDB's own start and end keys (inclusive), so that the same keys are examined.
+        let (startKey, endKey) = MangoExplain.keyBounds(plan)
+        let lowValues = startKey.map { IndexKey.BoundValue.value($0) }
+        let highValues = endKey.map { $0.map(IndexKey.BoundValue.value) ?? .max }
+        let lower = IndexKey.bound(index: index.number, values: lowValues, pastIDs: false)
+        // A shorter end key sorts before the rows it prefixes; a full one ends past their ids.
+        let upper = IndexKey.bound(index: index.number, values: highValues, pastIDs: highValues.count >= count)
         let descending = request.descending
         var position: [UInt8]? = nil
         if let resume = resumeAfter, case .array(let values) = resume.key, values.count == count {

@@ -80,7 +80,7 @@ extension DocumentDatabase {
                 parent = existing.revision.description
                 let language = ddoc["language"]?.stringValue ?? "javascript"
                 if language != "query" {
-                    throw MangoError(400, "invalid_ddoc_lang", "Existing design doc has an invalid language: \(ErlangFormat.term(ddoc["language"] ?? .null))")
+                    throw MangoError(400, "invalid_ddoc_lang", "Existing design doc has an invalid language: {\(ErlangFormat.binary("language")),\(ErlangFormat.term(ddoc["language"] ?? .null))}")
                 }
             }
             var views = ddoc["views"]?.objectValue ?? JSONObject()
@@ -101,7 +101,7 @@ extension DocumentDatabase {
     /// `{"a": "asc"}` from `["a", {"b": "asc"}]` (`mango_sort:new/1`).
     static func sortObject(_ fields: JSON) throws(MangoError) -> JSONObject {
         guard case .array(let items) = fields else {
-            throw MangoError(400, "invalid_sort_json", "Sort must be an array of sort specs, not: \(ErlangFormat.term(fields))")
+            throw MangoError(400, "invalid_sort_json", "Sort must be an array of sort specs, not: \(ErlangFormat.pretty(fields))")
         }
         var object = JSONObject()
         var directions = Set<String>()
@@ -114,7 +114,7 @@ extension DocumentDatabase {
                 object[spec.first!.key] = spec.first!.value
                 directions.insert(spec.first!.value.stringValue!)
             default:
-                throw MangoError(400, "invalid_sort_field", "Invalid sort field: \(ErlangFormat.term(item))")
+                throw MangoError(400, "invalid_sort_field", "Invalid sort field: \(ErlangFormat.pretty(item))")
             }
         }
         if directions.count > 1 {

@@ -44,7 +44,7 @@ public struct FindRequest: Sendable {
             switch value {
             case .null: bookmark = nil
             case .string(let s): bookmark = s.isEmpty ? nil : s
-            default: throw .bookmark(value)
+            default: throw MangoError(500, "unknown_error", "Unknown Error: mango_opts :: {invalid_bookmark,\(ErlangFormat.term(value))}")
             }
         }
         if let value = body["limit"] { limit = try Self.nonNegative(value) }
@@ -108,7 +108,7 @@ public struct FindRequest: Sendable {
 
     private static func sort(_ value: JSON) throws(MangoError) -> ([(field: String, direction: String)], JSON) {
         guard case .array(let items) = value else {
-            throw MangoError(400, "invalid_sort_json", "Sort must be an array of sort specs, not: \(ErlangFormat.term(value))")
+            throw MangoError(400, "invalid_sort_json", "Sort must be an array of sort specs, not: \(ErlangFormat.pretty(value))")
         }
         var result: [(field: String, direction: String)] = []
         var object = JSONObject()
@@ -119,11 +119,11 @@ public struct FindRequest: Sendable {
             case .object(let spec) where spec.count == 1:
                 let (field, direction) = spec.first!
                 guard direction.stringValue == "asc" || direction.stringValue == "desc" else {
-                    throw MangoError(400, "invalid_sort_field", "Invalid sort field: \(ErlangFormat.term(item))")
+                    throw MangoError(400, "invalid_sort_field", "Invalid sort field: \(ErlangFormat.pretty(item))")
                 }
                 result.append((field, direction.stringValue!))
             default:
-                throw MangoError(400, "invalid_sort_field", "Invalid sort field: \(ErlangFormat.term(item))")
+                throw MangoError(400, "invalid_sort_field", "Invalid sort field: \(ErlangFormat.pretty(item))")
             }
             object[result.last!.field] = .string(result.last!.direction)
         }

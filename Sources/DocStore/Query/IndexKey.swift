@@ -51,19 +51,21 @@ enum IndexKey {
         }
     }
 
-    /// A range bound over `count` values: the given ones, then `padding`; with `max`
-    /// padding it also lies past every document id of rows with those values.
-    static func bound(index: UInt32, count: Int, values: [BoundValue], padding: BoundValue) -> [UInt8] {
-        var bytes = prefix(index, count: count)
-        for i in 0..<count {
-            switch i < values.count ? values[i] : padding {
+    /// A range bound: CouchDB's view key (a list of values, possibly shorter than the
+    /// index's columns, which then sorts before every row it prefixes, as in view
+    /// collation). With `pastIDs` it lies after every document id of rows with exactly
+    /// these values (an inclusive end key).
+    static func bound(index: UInt32, values: [BoundValue], pastIDs: Bool) -> [UInt8] {
+        var bytes = prefix(index, count: values.count)
+        for value in values {
+            switch value {
             case .min: bytes.append(Tag.min)
             case .max: bytes.append(Tag.max)
             case .value(let v): append(v, to: &bytes, stringLimit: 400)
             }
         }
         // Past every document id (ids are UTF-8, which never has a 0xFF byte).
-        if case .max = padding { bytes.append(0xFF) }
+        if pastIDs { bytes.append(0xFF) }
         return bytes
     }
 

@@ -45,18 +45,21 @@ enum ErlangFormat {
         }
     }
 
-    /// `<<"text">>`; non-ASCII text as Erlang prints a binary of bytes (`<<104,195,169>>`).
-    static func binary(_ s: String) -> String {
-        let printable = s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        if printable {
-            var out = "<<\""
-            for ch in s {
-                if ch == "\"" || ch == "\\" { out += "\\" }
-                out.append(ch)
-            }
-            return out + "\">>"
+    /// `~p`: like `~w`, but printable binaries as `<<"text">>`.
+    static func pretty(_ value: JSON) -> String {
+        switch value {
+        case .string(let s) where !s.isEmpty && s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }):
+            return "<<\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\">>"
+        case .array(let elements): return "[" + elements.map(pretty).joined(separator: ",") + "]"
+        case .object(let object):
+            return "{[" + object.map { "{" + pretty(.string($0.key)) + "," + pretty($0.value) + "}" }.joined(separator: ",") + "]}"
+        default: return term(value)
         }
-        return "<<" + s.utf8.map { String($0) }.joined(separator: ",") + ">>"
+    }
+
+    /// A binary as `~w` prints it: its bytes (`<<97,98>>`).
+    static func binary(_ s: String) -> String {
+        "<<" + s.utf8.map { String($0) }.joined(separator: ",") + ">>"
     }
 
     /// Integers as written; floats as Erlang's shortest round-trip form (`1.5`, `1.0e10`).

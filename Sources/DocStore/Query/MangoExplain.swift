@@ -21,8 +21,6 @@ enum MangoExplain {
             var covering: JSON = .null
             if case .json(let index) = candidate {
                 covering = .bool(covers(index, request))
-            } else {
-                covering = false
             }
             return [
                 "index": indexJSON(candidate),
@@ -75,7 +73,7 @@ enum MangoExplain {
         switch candidate {
         case .json(let index): return index.json
         case .allDocs:
-            return ["ddoc": .null, "name": "_all_docs", "type": "special", "def": ["fields": [["_id": "asc"]]], "partitioned": false]
+            return ["ddoc": .null, "name": "_all_docs", "type": "special", "def": ["fields": [["_id": "asc"]]]]
         }
     }
 
@@ -95,23 +93,31 @@ enum MangoExplain {
             let end: JSON = value(range.high) ?? "<MAX>"
             return (start, end)
         case .json:
-            var start: [JSON] = []
-            for range in ranges {
-                guard let v = value(range.low) else { break }
-                start.append(v)
-            }
-            var end: [JSON] = []
-            var closed = false
-            for range in ranges {
-                guard let v = value(range.high) else {
-                    end.append("<MAX>")
-                    closed = true
-                    break
-                }
-                end.append(v)
-            }
-            if !closed { end.append("<MAX>") }
-            return (.array(start), .array(end))
+            let (start, end) = keyBounds(plan)
+            return (.array(start), .array(end.map { $0 ?? "<MAX>" }))
         }
+    }
+
+    /// CouchDB's start and end keys of a JSON index scan; nil in the end key stands for
+    /// its largest object (`<MAX>`).
+    static func keyBounds(_ plan: QueryPlanner.Plan) -> ([JSON], [JSON?]) {
+        let ranges = plan.ranges ?? []
+        var start: [JSON] = []
+        for range in ranges {
+            guard let v = value(range.low) else { break }
+            start.append(v)
+        }
+        var end: [JSON?] = []
+        var closed = false
+        for range in ranges {
+            guard let v = value(range.high) else {
+                end.append(nil)
+                closed = true
+                break
+            }
+            end.append(v)
+        }
+        if !closed { end.append(nil) }
+        return (start, end)
     }
 }

@@ -118,27 +118,19 @@ enum QueryPlanner {
             let reason = entry.2 > 0 ? "less_overlap" : entry.0.columns.count > winnerWidth ? "too_many_fields" : "alphabetically_comes_after"
             candidates.append((entry.0, true, reason, rank))
         }
-        let base = max(1, sorted.count)
-        var rank = base
+        // Each group's rank grows by one per earlier group that is not empty (CouchDB's fold).
         let unfavored = chosenPool.filter { c in !typed.contains { same($0, c) } }
-        if !unfavored.isEmpty {
-            for c in unfavored { candidates.append((c, true, "unfavored_type", rank)) }
-        }
         let excluded = usable.filter { c in !chosenPool.contains { same($0, c) } }
-        if !excluded.isEmpty {
-            rank += 1
-            for c in excluded { candidates.append((c, true, "excluded_by_user", rank)) }
-        }
         let notUsable = usability.filter { !$0.1 }
-        if !notUsable.isEmpty {
-            rank += 1
-            for (c, _, reason) in notUsable { candidates.append((c, false, reason, rank)) }
-        }
         let partial = all.filter { c in !pool.contains { same($0, c) } }
-        if !partial.isEmpty {
-            rank += 1
-            for c in partial { candidates.append((c, false, "is_partial", rank)) }
-        }
+        let unfavoredRank = max(1, sorted.count)
+        let excludedRank = unfavoredRank + (unfavored.isEmpty ? 0 : 1)
+        let notUsableRank = excludedRank + (excluded.isEmpty ? 0 : 1)
+        let partialRank = notUsableRank + (notUsable.isEmpty ? 0 : 1)
+        for c in unfavored { candidates.append((c, true, "unfavored_type", unfavoredRank)) }
+        for c in excluded { candidates.append((c, true, "excluded_by_user", excludedRank)) }
+        for (c, _, reason) in notUsable { candidates.append((c, false, reason, notUsableRank)) }
+        for c in partial { candidates.append((c, false, "is_partial", partialRank)) }
         let ignored = !request.useIndex.isEmpty && filterByDesignDocument([winner.0], request.useIndex).isEmpty
         return Plan(index: winner.0, ranges: ranges, candidates: candidates, useIndexIgnored: ignored)
     }

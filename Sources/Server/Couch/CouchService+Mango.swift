@@ -26,7 +26,8 @@ extension CouchService {
     }
 
     private func findResponse(_ result: FindResult, _ request: FindRequest) -> Response {
-        var body: JSONObject = ["docs": .array(result.documents), "bookmark": .string(result.bookmark)]
+        var body: JSONObject = ["docs": .array(result.documents)]
+        if let bookmark = result.bookmark { body["bookmark"] = .string(bookmark) }
         if !result.warnings.isEmpty { body["warning"] = .string(result.warnings.joined(separator: "\n")) }
         if request.executionStats { body["execution_stats"] = result.stats.json }
         return .json(.object(body))
