@@ -192,34 +192,35 @@ struct QueryRun {
         if request.descending { swap(&start, &end) }
         if let resume = resumeAfter { start = Array(resume.id.utf8) }
         let resumeID = resumeAfter.map { Array($0.id.utf8) }
-        var rows: [(String, DocumentRecord)] = []
+        // Ids only: a decoded record may point into the map, valid only inside the scan.
+        var rows: [String] = []
         var stop = false
         // Decode inside the scan, handle rows in small groups (makeDocument reads blobs).
         try txn.scan(database.tables.documents, from: start, to: end, descending: request.descending) { entry in
             if let resumeID, compareBytes(entry.key, resumeID.withUnsafeBytes { $0 }) == 0 { return true }
             guard !DocumentRecord.isDeleted(encoded: entry.value) else { return true }
-            rows.append((String(decoding: entry.key, as: UTF8.self), try DocumentRecord(decoding: entry.value)))
+            rows.append(String(decoding: entry.key, as: UTF8.self))
             return rows.count < 64
         }
         while !stop {
-            for (id, record) in rows {
+            for id in rows {
                 if id.hasPrefix("_design/") {
                     stats.keysExamined += 1
                     stats.documentsExamined += 1
                     continue
                 }
-                if try !row(id: id, key: .string(id), values: nil, txn, record: record) {
+                if try !row(id: id, key: .string(id), values: nil, txn, record: nil) {
                     stop = true
                     break
                 }
             }
             if stop || rows.count < 64 { break }
-            let next = Array(rows.last!.0.utf8)
+            let next = Array(rows.last!.utf8)
             rows.removeAll(keepingCapacity: true)
             try txn.scan(database.tables.documents, from: next, to: end, descending: request.descending) { entry in
                 if compareBytes(entry.key, next.withUnsafeBytes { $0 }) == 0 { return true }
                 guard !DocumentRecord.isDeleted(encoded: entry.value) else { return true }
-                rows.append((String(decoding: entry.key, as: UTF8.self), try DocumentRecord(decoding: entry.value)))
+                rows.append(String(decoding: entry.key, as: UTF8.self))
                 return rows.count < 64
             }
         }
