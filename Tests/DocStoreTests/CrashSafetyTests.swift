@@ -5,7 +5,7 @@ import Testing
 
 /// Kills a writing child process with SIGKILL at random moments and checks that every
 /// write it acknowledged survived and that the database still opens.
-@Suite struct CrashSafetyTests {
+@Suite(.serialized) struct CrashSafetyTests {
     static let writerPath = KilledChild.path("docstore-crash-writer")
 
     @Test func acknowledgedWritesSurviveSIGKILL() async throws {

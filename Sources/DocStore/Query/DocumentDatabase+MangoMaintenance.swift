@@ -8,7 +8,7 @@ extension DocumentDatabase {
     /// revision just written and its uncompressed body, to avoid decompressing it again.
     func maintainMango(
         id: String, before: DocumentRecord?, after: DocumentRecord?, newRevision: Revision?, newBody: [UInt8]?,
-        _ txn: Transaction, _ batch: inout BatchState
+        newFields: JSONObject? = nil, _ txn: Transaction, _ batch: inout BatchState
     ) throws {
         if id.hasPrefix("_design/") {
             let declaring = try Self.winnerJSON(id, after, newRevision, newBody)?.objectValue
@@ -20,7 +20,12 @@ extension DocumentDatabase {
         let affected = batch.mango.indexes.filter { $0.covers(id: idBytes) }
         guard !affected.isEmpty else { return }
         let old = try Self.winnerJSON(id, before, nil, nil)
-        let new = try Self.winnerJSON(id, after, newRevision, newBody)
+        let new: JSON?
+        if let newFields, let winner = after?.tree.winner, winner.revision == newRevision, !winner.deleted {
+            new = Self.mangoDocument(id: id, revision: winner.revision, fields: newFields)
+        } else {
+            new = try Self.winnerJSON(id, after, newRevision, newBody)
+        }
         for index in affected {
             let oldKey = old.flatMap(index.values(of:)).map { IndexKey.encode(index: index.number, values: $0, id: id) }
             let newKey = new.flatMap(index.values(of:)).map { IndexKey.encode(index: index.number, values: $0, id: id) }
@@ -46,6 +51,10 @@ extension DocumentDatabase {
 
     static func mangoDocument(id: String, revision: Revision, body: [UInt8]) -> JSON? {
         guard case .object(let fields)? = try? JSON.parse(body) else { return nil }
+        return mangoDocument(id: id, revision: revision, fields: fields)
+    }
+
+    static func mangoDocument(id: String, revision: Revision, fields: JSONObject) -> JSON {
         var object = JSONObject()
         object.reserveCapacity(fields.count + 2)
         object.appendUnchecked(key: "_id", value: .string(id))
@@ -105,6 +114,11 @@ extension DocumentDatabase {
             }
             return (batch.mango.indexes.contains { !$0.isReady }, progress)
         }
+    }
+
+    /// Whether some Mango index is still being built (queries do not use it yet).
+    public func isBuildingMangoIndexes() throws -> Bool {
+        try readQuery { txn in try MangoCatalog.load(txn, tables, cache: mangoCache) }.indexes.contains { !$0.isReady }
     }
 
     /// The number of live documents (for build progress).

@@ -35,9 +35,7 @@ final class MangoIndexBuilder: Sendable {
 
     private func run() async {
         while true {
-            if let database = state.withLock({ $0.database }), !database.isDeleted {
-                await build(database)
-            }
+            await build()
             let finished = state.withLock { state -> Bool in
                 if state.again {
                     state.again = false
@@ -50,18 +48,22 @@ final class MangoIndexBuilder: Sendable {
         }
     }
 
-    private func build(_ database: DocumentDatabase) async {
-        let total = max(1, database.liveDocumentCount())
+    /// Runs steps until no index is left to build. The database is held only for the
+    /// length of a step, so that closing it (or opening its file again) is never delayed
+    /// by a build.
+    private func build() async {
+        guard let (name, total) = state.withLock({ $0.database }).map({ ($0.name, max(1, $0.liveDocumentCount())) }) else { return }
         var done: [UInt32: Int] = [:]
         let started = Int(Date().timeIntervalSince1970)
-        defer { MangoBuildTasks.shared.finish(database: database.name) }
-        while !database.isDeleted {
+        defer { MangoBuildTasks.shared.finish(database: name) }
+        while true {
+            guard let database = state.withLock({ $0.database }), !database.isDeleted else { return }
             do {
                 let (more, progress) = try await database.buildMangoStep(limit: Self.batchSize)
                 for (index, count) in progress {
                     done[index.number, default: 0] += count
                     MangoBuildTasks.shared.update(
-                        database: database.name, index: index, changesDone: done[index.number]!, total: total, startedOn: started,
+                        database: name, index: index, changesDone: done[index.number]!, total: total, startedOn: started,
                         finished: index.isReady)
                 }
                 if !more { return }
