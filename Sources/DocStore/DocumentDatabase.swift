@@ -21,10 +21,13 @@ public final class DocumentDatabase: Sendable {
     let mangoCache = MangoCatalogCache()
     /// Background Mango index builds (at most one task per database).
     let mangoBuilder = MangoIndexBuilder()
+    /// The store's list of running builds.
+    let mangoBuildTasks: MangoBuildTasks
 
     init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
         self.name = name
         self.store = store
+        mangoBuildTasks = store.mangoBuildTasks
         configuration = store.configuration
         do {
             var options = Environment.Options()

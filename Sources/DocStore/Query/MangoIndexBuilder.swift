@@ -52,17 +52,18 @@ final class MangoIndexBuilder: Sendable {
     /// length of a step, so that closing it (or opening its file again) is never delayed
     /// by a build.
     private func build() async {
-        guard let (name, total) = state.withLock({ $0.database }).map({ ($0.name, max(1, $0.liveDocumentCount())) }) else { return }
+        guard let (name, total, tasks) = state.withLock({ $0.database }).map({ ($0.name, max(1, $0.liveDocumentCount()), $0.mangoBuildTasks) })
+        else { return }
         var done: [UInt32: Int] = [:]
         let started = Int(Date().timeIntervalSince1970)
-        defer { MangoBuildTasks.shared.finish(database: name) }
+        defer { tasks.finish(database: name) }
         while true {
             guard let database = state.withLock({ $0.database }), !database.isDeleted else { return }
             do {
                 let (more, progress) = try await database.buildMangoStep(limit: Self.batchSize)
                 for (index, count) in progress {
                     done[index.number, default: 0] += count
-                    MangoBuildTasks.shared.update(
+                    tasks.update(
                         database: name, index: index, changesDone: done[index.number]!, total: total, startedOn: started,
                         finished: index.isReady)
                 }
@@ -78,7 +79,6 @@ final class MangoIndexBuilder: Sendable {
 
 /// The running index builds, as `_active_tasks` shows them (CouchDB's `indexer` tasks).
 public final class MangoBuildTasks: Sendable {
-    public static let shared = MangoBuildTasks()
     private let tasks = Mutex<[String: JSONObject]>([:])
 
     func update(database: String, index: MangoIndex, changesDone: Int, total: Int, startedOn: Int, finished: Bool) {
