@@ -47,12 +47,17 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try #require(FileManager.default.isExecutableFile(atPath: Self.writerPath), "build the crash writer first")
         var random = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+        weak var previous: DocumentDatabase?
         for cycle in 0..<6 {
             let lifetime = 0.3 + Double(random.next() % 500) / 1000
             _ = try await KilledChild.run(Self.writerPath, arguments: [directory, "m\(cycle)", "mango"], for: lifetime)
+            // The last cycle's handle must be closed first (a build step may hold it):
+            // LMDB must not have one file open twice in a process.
+            while previous != nil { try await Task.sleep(for: .milliseconds(1)) }
             let store = try DocumentStore(configuration: DocumentStore.Configuration(dataDirectory: directory))
             guard store.databaseExists("crash") else { continue }
             let db = try store.database("crash")
+            previous = db
             var catalog = MangoCatalog.empty
             for _ in 0..<4_000 {
                 catalog = try db.readQuery { txn in try MangoCatalog.load(txn, db.tables, cache: db.mangoCache) }

@@ -142,16 +142,21 @@ import Testing
     }
 
     @Test func buildResumesAfterReopen() async throws {
-        let store = try TemporaryStore()
-        let directory = store.directory
+        let directory = NSTemporaryDirectory() + "docstore-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = DocumentStore.Configuration(dataDirectory: directory)
+        configuration.initialMapSize = 8 << 20
+        weak var first: DocumentDatabase?
         do {
-            let db = try store.database()
+            let store = try DocumentStore(configuration: configuration)
+            let db = try store.createDatabase("db")
+            first = db
             _ = try await db.update((0..<3_000).map { i in doc("doc\(i)", ["n": .number(JSONNumber(i))]) })
             _ = try await db.createIndex(["index": ["fields": ["n"]], "ddoc": "n", "name": "n"])
         }
-        // A second store over the same files: the build continues there.
-        var configuration = DocumentStore.Configuration(dataDirectory: directory)
-        configuration.initialMapSize = 8 << 20
+        // LMDB must not have one file open twice in a process: wait until the first
+        // handle is gone (a build step holds it until the step ends).
+        while first != nil { try await Task.sleep(for: .milliseconds(1)) }
         let reopened = try DocumentStore(configuration: configuration)
         let db = try reopened.database("db")
         try await waitUntilBuilt(db)
