@@ -191,5 +191,8 @@ extension DocumentDatabase {
         try txn.put(tables.documents, key: key, value: record.encoded())
         let wasLive = plan.existed && !wasDeleted
         if wasLive == record.isDeleted { try LiveCounts.adjust(txn, tables, id: key, by: wasLive ? -1 : 1) }
+        try maintainMango(
+            id: update.id, before: plan.existed ? plan.record : nil, after: record, newRevision: plan.revision, newBody: update.body, newFields: update.fields,
+            txn, &batch)
     }
 }

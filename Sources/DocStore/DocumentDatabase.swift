@@ -17,10 +17,17 @@ public final class DocumentDatabase: Sendable {
     let writer: GroupCommitWriter<BatchState>
     private let commits = Broadcaster<UInt64>()
     private let deleted = Atomic<Bool>(false)
+    /// The parsed Mango catalog last read.
+    let mangoCache = MangoCatalogCache()
+    /// Background Mango index builds (at most one task per database).
+    let mangoBuilder = MangoIndexBuilder()
+    /// The store's list of running builds.
+    let mangoBuildTasks: MangoBuildTasks
 
     init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
         self.name = name
         self.store = store
+        mangoBuildTasks = store.mangoBuildTasks
         configuration = store.configuration
         do {
             var options = Environment.Options()
@@ -33,11 +40,14 @@ public final class DocumentDatabase: Sendable {
         }
         let commits = self.commits
         let tables = self.tables
+        let mangoCache = self.mangoCache
+        let mangoBuilder = self.mangoBuilder
         writer = GroupCommitWriter(
             label: "divan.writer.\(name)", environment: environment,
-            begin: { txn in try BatchState(loading: txn, tables: tables) },
+            begin: { txn in try BatchState(loading: txn, tables: tables, mangoCache: mangoCache) },
             end: { txn, batch in try batch.save(txn, tables: tables) },
             didCommit: { [weak store] batch in
+                if batch.mangoBuildsPending { mangoBuilder.wake() }
                 commits.publish(batch.updateSequence)
                 store?.publish(DatabaseEvent(database: name, kind: .updated, sequence: batch.updateSequence))
             },
@@ -56,6 +66,10 @@ public final class DocumentDatabase: Sendable {
         } catch {
             throw DocStoreError(.storage, "cannot initialise database \(name): \(error)")
         }
+        mangoBuilder.attach(self)
+        // A build interrupted by a crash or a shutdown resumes where its last batch ended.
+        let building = (try? environment.read { txn in try MangoCatalog.load(txn, tables, cache: mangoCache) })?.indexes.contains { !$0.isReady }
+        if building == true { mangoBuilder.wake() }
     }
 
     /// The largest document body accepted now.

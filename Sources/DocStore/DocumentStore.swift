@@ -49,6 +49,8 @@ public final class DocumentStore: Sendable {
     }
 
     public let configuration: Configuration
+    /// The Mango index builds running in this store's databases (`_active_tasks`).
+    public let mangoBuildTasks = MangoBuildTasks()
     /// The largest document body now (starts at `configuration.maxDocumentSize`; may be
     /// changed while running, as CouchDB's `_config` allows).
     let maxDocumentSizeSetting: Atomic<Int>

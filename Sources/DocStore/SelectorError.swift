@@ -1,8 +1,8 @@
 /// A selector that CouchDB would reject with `400 Bad Request`.
 ///
 /// `error` and `message` are CouchDB's `error` / `reason` pair (see `mango_error.erl`), so an HTTP
-/// handler can return them unchanged. CouchDB prints offending arguments as Erlang terms
-/// (`<<"abc">>`); here they are printed as compact JSON (`"abc"`) instead.
+/// handler can return them unchanged. Offending operator arguments are printed as CouchDB
+/// prints them, as Erlang's `~w` prints terms (`<<97,98,99>>` for `"abc"`).
 public struct SelectorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// CouchDB's error name: `bad_arg`, `invalid_operator`, `not_supported`, `invalid_selector`,
     /// `invalid_field_name` or `invalid_selector_json`.
@@ -21,7 +21,7 @@ public struct SelectorError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// An operator whose argument has the wrong type or value (`$in` without an array, ...).
     static func badArgument(_ op: String, _ argument: JSON) -> SelectorError {
-        SelectorError(error: "bad_arg", message: "Bad argument for operator \(op): \(argument)")
+        SelectorError(error: "bad_arg", message: "Bad argument for operator \(op): \(ErlangFormat.term(argument))")
     }
 
     /// An unknown `$`-prefixed operator, or a known one whose argument CouchDB cannot dispatch on.

@@ -14,14 +14,22 @@ struct Tables: Sendable {
     let meta: Database
     /// Bucket bound → live documents in the bucket (see `LiveCounts`).
     let counts: Database
+    /// Mango JSON index rows: `IndexKey` → empty, in CouchDB's view collation.
+    let mango: Database
+    /// Mango index number (4 bytes) → its definition and build state (`MangoCatalog`).
+    let mangoCatalog: Database
 
-    static let count = 6
+    static let count = 8
 
     init(environment: Environment) throws {
-        (documents, sequences, local, attachments, meta, counts) = try environment.write { txn in
-            (
+        (documents, sequences, local, attachments, meta, counts, mango, mangoCatalog) = try environment.write { txn in
+            let mango = try txn.openDatabase("mango")
+            // Before any access, in every process that opens the file (LMDB does not store it).
+            try txn.setKeyOrder(mango, IndexKey.order)
+            return (
                 try txn.openDatabase("docs"), try txn.openDatabase("seq"), try txn.openDatabase("local"),
-                try txn.openDatabase("attachments"), try txn.openDatabase("meta"), try txn.openDatabase("counts")
+                try txn.openDatabase("attachments"), try txn.openDatabase("meta"), try txn.openDatabase("counts"),
+                mango, try txn.openDatabase("mango_catalog")
             )
         }
     }
@@ -41,6 +49,10 @@ enum MetaKey {
     /// Present once the `counts` table matches the documents (files from before it get
     /// it built at open).
     static let liveCounts = Array("live_counts".utf8)
+    /// Changes with every write of the Mango catalog (readers cache the parsed catalog).
+    static let mangoVersion = Array("mango_version".utf8)
+    /// The last Mango index number handed out.
+    static let mangoNextIndex = Array("mango_next_index".utf8)
 }
 
 extension Transaction {
@@ -68,8 +80,13 @@ struct BatchState: Sendable {
     var externalSize: UInt64
     var nextBlob: UInt64
     var revsLimit: Int
+    /// The Mango indexes this batch maintains (changed by design document writes).
+    var mango: MangoCatalog = .empty
+    /// Index builds to start after the commit.
+    var mangoBuildsPending = false
 
-    init(loading txn: Transaction, tables: Tables) throws {
+    init(loading txn: Transaction, tables: Tables, mangoCache: MangoCatalogCache) throws {
+        mango = try MangoCatalog.load(txn, tables, cache: mangoCache)
         updateSequence = try txn.readCounter(tables.meta, MetaKey.updateSequence)
         purgeSequence = try txn.readCounter(tables.meta, MetaKey.purgeSequence)
         documentCount = try txn.readCounter(tables.meta, MetaKey.documentCount)

@@ -51,6 +51,8 @@ struct PreparedUpdate: Sendable {
     let localRevision: UInt64?
     let deleted: Bool
     let body: [UInt8]
+    /// `body` parsed, for Mango index keys (saves parsing it again in the writer).
+    let fields: JSONObject
     /// `body` as it will be stored (compressed when that saves space).
     let storedBody: LeafBody.Stored
     let attachments: [Attachment]
@@ -83,6 +85,7 @@ struct PreparedUpdate: Sendable {
         localRevision = update.localRevision
         deleted = update.deleted
         body = JSON.object(update.body).serialized()
+        fields = update.body
         guard body.count <= maxDocumentSize else {
             throw DocStoreError(.documentTooLarge, id)
         }

@@ -15,6 +15,12 @@ struct CrashWriter {
         configuration.initialMapSize = 1 << 20  // small, so that map growth happens under fire
         let store = try DocumentStore(configuration: configuration)
         let db = store.databaseExists("crash") ? try store.database("crash") : try store.createDatabase("crash")
+        if CommandLine.arguments.count > 3, CommandLine.arguments[3] == "mango" {
+            // Indexes maintained by every write, and one new per run whose build the kill interrupts.
+            _ = try await db.createIndex(["index": ["fields": ["n"]], "ddoc": "n", "name": "n"])
+            _ = try await db.createIndex(["index": ["fields": ["round"]], "ddoc": "round", "name": "round"])
+            _ = try await db.createIndex(["index": ["fields": ["payload"]], "ddoc": .string(prefix), "name": "payload"])
+        }
         let acknowledge = CrashChild.acknowledge
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<8 {

@@ -15,6 +15,7 @@ struct Bench {
         if suite == nil || suite == "replication" { try await ReplicationBench.run(parts) }
         if suite == nil || suite == "s3" { try await S3Bench.run(parts) }
         if suite == nil || suite == "collation" { try await CollationBench.run() }
+        if suite == nil || suite == "mango" { try await MangoBench.run(parts) }
     }
 }
 

@@ -25,6 +25,7 @@ extension CouchService {
         case "_all_docs", "_design_docs", "_local_docs":
             return try await allDocuments(database, rest, request, access)
         case "_bulk_docs": return try await bulkDocuments(database, request, access)
+        case "_find", "_explain", "_index": return try await mango(database, rest, request, access)
         case "_bulk_get": return try await bulkGet(database, request, access)
         case "_changes": return try await changes(database, request, access)
         case "_revs_diff", "_missing_revs": return try await revisionsDiff(database, rest[0], request, access)

@@ -274,6 +274,8 @@ class Normalizer:
 
     def render(self, value, path, unordered, key=None):
         if isinstance(value, str):
+            if key == "bookmark" and value != "nil":
+                return "<bookmark>"  # opaque: CouchDB's is an Erlang term, Divan's its own
             if key in SECRET_KEYS:
                 return "<secret>"
             if key == "instance_start_time":
@@ -282,6 +284,8 @@ class Normalizer:
         if isinstance(value, bool) or value is None:
             return value
         if isinstance(value, (int, float)):
+            if key == "execution_time_ms":
+                return "<ms>"
             if key == "iterations":
                 return "<iterations>"
             if key in ("disk_size", "data_size") or (key in SIZE_KEYS and path[-2:-1] == ("sizes",)):

@@ -1469,3 +1469,221 @@ def missing_doc_reasons(db):
             get(f"{db}/nothing"), get(f"{db}/b"), get(f"{db}/a", query={"rev": rev(1, "f")}),
             get(f"{db}/a", query={"rev": rev(9, "f")}), get(f"{db}/_design/nothing"),
             get(f"{db}/_local/nothing")]
+
+
+# ===========================================================================
+# Mango: _index, _find, _explain
+
+MANGO_REF = "CouchDB's 500 answers carry a random `ref` for its log; Divan's have none"
+
+MANGO_DOCS = [
+    {"_id": "a", "type": "fruit", "n": 3, "name": "apple", "tags": ["red", "sweet"], "info": {"origin": "FR", "kg": 1.5}},
+    {"_id": "b", "type": "fruit", "n": 1, "name": "Banana", "tags": ["yellow"], "info": {"origin": "EC"}},
+    {"_id": "c", "type": "veg", "n": 2, "name": "carrot", "tags": [], "info": {"origin": "FR", "kg": 0.5}},
+    {"_id": "d", "type": "veg", "n": 5, "name": "daikon", "tags": ["white", "long"]},
+    {"_id": "e", "type": "fruit", "n": 4, "name": "elderberry", "tags": ["black"], "a.b": "dotted"},
+    {"_id": "f", "type": "nut", "n": "six", "name": "fig nut", "tags": [1, 2, 3]},
+    {"_id": "g", "type": "nut", "n": None, "name": "ginkgo"},
+    {"_id": "h", "type": "veg", "name": "horseradish", "n": 2.5, "tags": ["white"]},
+]
+
+
+def mango_setup(db, *indexes):
+    steps = [put(db), bulk(db, MANGO_DOCS)]
+    for ddoc, name, fields in indexes:
+        steps.append(post(f"{db}/_index", json={"index": {"fields": fields}, "ddoc": ddoc, "name": name}))
+    return steps
+
+
+def find(db, body, **kw):
+    return post(f"{db}/_find", json=body, **kw)
+
+
+def explain(db, body, **kw):
+    # CouchDB lists the candidates in the order of an Erlang map of index records.
+    return post(f"{db}/_explain", json=body, unordered=["index_candidates"], **kw)
+
+
+@scenario
+def mango_index_crud(db):
+    """POST /_index creates then finds the index existing; GET lists it with _all_docs; the
+    design document is CouchDB's; DELETE removes it (and the design document), twice is 404."""
+    return [put(db),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "ddoc": "byn", "name": "n-idx"}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "ddoc": "byn", "name": "n-idx"}),
+            post(f"{db}/_index", json={"index": {"fields": [{"type": "desc"}, {"n": "desc"}]},
+                                       "ddoc": "_design/multi", "name": "tn", "type": "json"}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"], "partial_filter_selector": {"type": "veg"}},
+                                       "ddoc": "byn", "name": "veg-n"}),
+            get(f"{db}/_index"), get(f"{db}/_index", query={"limit": "1", "skip": "1"}),
+            get(f"{db}/_design/byn"), get(f"{db}/_design/multi"),
+            delete(f"{db}/_index/byn/json/n-idx"), get(f"{db}/_design/byn"),
+            delete(f"{db}/_index/_design/multi/json/tn"), get(f"{db}/_design/multi"),
+            delete(f"{db}/_index/multi/json/tn"), delete(f"{db}/_index/byn/json/nothing"),
+            get(f"{db}/_index")]
+
+
+@scenario
+def mango_index_errors(db):
+    """Index definitions CouchDB refuses."""
+    return [put(db),
+            post(f"{db}/_index", json={}), post(f"{db}/_index", json={"index": {}}),
+            post(f"{db}/_index", json={"index": {"fields": "n"}}),
+            post(f"{db}/_index", json={"index": {"fields": [5]}}),
+            post(f"{db}/_index", json={"index": {"fields": [{"n": "up"}]}}),
+            post(f"{db}/_index", json={"index": {"fields": [{"a": "asc"}, {"b": "desc"}]}}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "type": "text"}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "type": "geo"}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "name": ""}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "ddoc": 5}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "colour": "red"}),
+            post(f"{db}/_index", json={"index": "n"}),
+            put(f"{db}/_design/js", json={"language": "javascript", "views": {}}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "ddoc": "js", "name": "x"}),
+            get(f"{db}/_index", query={"limit": "0"}, differs=differs(MANGO_REF, ["body.json.ref"])),
+            get(f"{db}/_index", query={"skip": "x"}, differs=differs(MANGO_REF, ["body.json.ref"])),
+            put(f"{db}/_index"), delete(f"{db}/_index/js/json"), post(f"{db}/_find", json={"selector": {}},
+                                                                 headers={"Content-Type": "text/plain"})]
+
+
+@scenario
+def mango_operators(db):
+    """Every selector operator, answered from _all_docs (no index): same documents, same warnings."""
+    sels = [
+        {"type": "fruit"}, {"n": {"$eq": 2}}, {"n": {"$ne": 2}}, {"n": {"$gt": 2}}, {"n": {"$gte": 2}},
+        {"n": {"$lt": 3}}, {"n": {"$lte": 3}}, {"n": {"$gt": None}}, {"info": {"$exists": True}},
+        {"info": {"$exists": False}}, {"n": {"$type": "string"}}, {"n": {"$type": "null"}},
+        {"n": {"$in": [1, 5, "six"]}}, {"n": {"$nin": [1, 5]}}, {"tags": {"$size": 0}},
+        {"tags": {"$size": 2}}, {"n": {"$mod": [2, 1]}}, {"name": {"$regex": "^[a-d]"}},
+        {"name": {"$regex": "(?i)^b"}}, {"name": {"$beginsWith": "el"}},
+        {"$and": [{"type": "veg"}, {"n": {"$gt": 2}}]}, {"$or": [{"type": "nut"}, {"n": 1}]},
+        {"$nor": [{"type": "fruit"}, {"type": "veg"}]}, {"n": {"$not": {"$gt": 2}}},
+        {"tags": {"$all": ["white"]}}, {"tags": {"$elemMatch": {"$eq": "red"}}},
+        {"tags": {"$allMatch": {"$gt": 0}}}, {"info": {"$keyMapMatch": {"$eq": "kg"}}},
+        {"info.origin": "FR"}, {"info": {"origin": "FR"}}, {"info.kg": {"$gte": 1}},
+        {"a\\.b": "dotted"}, {"tags.0": "white"}, {"_id": {"$gt": "c"}}, {"_id": {"$in": ["a", "z"]}},
+        {"n": {"$gt": 1, "$lt": 5}}, {"type": {"$in": []}}, {"$or": []},
+    ]
+    return mango_setup(db) + [find(db, {"selector": s}) for s in sels]
+
+
+@scenario
+def mango_indexed_find(db):
+    """Queries a JSON index serves: ranges, equality, sort asc/desc on several fields,
+    limit, skip, fields, execution_stats."""
+    idx = [("tn", "type-n", ["type", "n"]), ("n", "n", ["n"])]
+    return mango_setup(db, *idx) + [
+        find(db, {"selector": {"n": {"$gt": 2}}, "execution_stats": True}),
+        find(db, {"selector": {"n": {"$gte": 2, "$lt": 5}}, "sort": ["n"]}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "sort": [{"n": "desc"}], "limit": 3}),
+        find(db, {"selector": {"type": "veg"}, "sort": ["type", "n"], "execution_stats": True}),
+        find(db, {"selector": {"type": "fruit"}, "sort": [{"type": "desc"}, {"n": "desc"}]}),
+        find(db, {"selector": {"type": "fruit", "n": {"$gt": 1}}, "sort": ["n"]}),
+        find(db, {"selector": {"type": {"$gt": "a"}}, "sort": ["type", "n"], "skip": 2, "limit": 3}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "fields": ["_id", "n"], "execution_stats": True}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "fields": ["name", "info.origin"], "limit": 4}),
+        find(db, {"selector": {"n": {"$exists": True}}, "sort": ["n"], "limit": 0}),
+        find(db, {"selector": {"n": {"$beginsWith": "s"}}}),
+        find(db, {"selector": {"n": {"$lt": 0}}, "execution_stats": True}),
+        find(db, {"selector": {"n": {"$gt": 3, "$lt": 2}}}),
+    ]
+
+
+@scenario
+def mango_bookmark_paging(db):
+    """Paging with bookmarks through an index and through _all_docs; a bookmark that is
+    not one is refused."""
+    return mango_setup(db, ("n", "n", ["n"])) + [
+        find(db, {"selector": {"n": {"$gt": 0}}, "limit": 2}, save={"p1": "body.bookmark"}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "limit": 2, "bookmark": "{{p1}}"}, save={"p2": "body.bookmark"}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "limit": 2, "bookmark": "{{p2}}"}, save={"p3": "body.bookmark"}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "limit": 2, "bookmark": "{{p3}}"}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "sort": [{"n": "desc"}], "limit": 3}, save={"d1": "body.bookmark"}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "sort": [{"n": "desc"}], "limit": 3, "bookmark": "{{d1}}"}),
+        find(db, {"selector": {"type": {"$gt": None}}, "limit": 3}, save={"a1": "body.bookmark"}),
+        find(db, {"selector": {"type": {"$gt": None}}, "limit": 3, "bookmark": "{{a1}}"}),
+        find(db, {"selector": {"type": "nothing"}, "limit": 3}),
+        find(db, {"selector": {}, "bookmark": "garbage!"}),
+        find(db, {"selector": {}, "bookmark": 5}, differs=differs(MANGO_REF, ["body.json.ref"])),
+    ]
+
+
+@scenario
+def mango_use_index(db):
+    """use_index naming a usable index, an unusable one (warning, fallback), a missing one
+    with allow_fallback false; a sort no index serves."""
+    return mango_setup(db, ("tn", "type-n", ["type", "n"]), ("n", "n", ["n"])) + [
+        find(db, {"selector": {"type": "veg", "n": {"$gt": 1}}, "use_index": "tn"}),
+        find(db, {"selector": {"type": "veg", "n": {"$gt": 1}}, "use_index": ["n", "n"]}),
+        find(db, {"selector": {"type": "veg", "n": {"$gt": 1}}, "use_index": "_design/n/n"}),
+        find(db, {"selector": {"name": "apple"}, "use_index": "n"}),
+        find(db, {"selector": {"name": "apple"}, "use_index": ["n", "n"]}),
+        find(db, {"selector": {"name": "apple"}, "use_index": "nothing", "allow_fallback": False}),
+        find(db, {"selector": {"name": "apple"}, "use_index": ["nothing", "x"], "allow_fallback": False}),
+        find(db, {"selector": {"name": "apple"}, "sort": ["name"]}),
+        find(db, {"selector": {"n": {"$gt": 1}}, "sort": ["name"]}),
+        find(db, {"selector": {"_id": {"$gt": "b"}}, "sort": ["_id"], "limit": 2}),
+        find(db, {"selector": {"type": "veg"}, "sort": ["n"]}),
+    ]
+
+
+@scenario
+def mango_explain(db):
+    """_explain of an indexed range, a sort, a fallback to _all_docs and a covering query."""
+    return mango_setup(db, ("tn", "type-n", ["type", "n"]), ("n", "n", ["n"])) + [
+        explain(db, {"selector": {"n": {"$gt": 2}}}),
+        explain(db, {"selector": {"type": "veg", "n": {"$lte": 4}}, "sort": [{"type": "desc"}]}),
+        explain(db, {"selector": {"name": "apple"}, "limit": 5, "skip": 1}),
+        explain(db, {"selector": {"n": {"$gt": 2}}, "fields": ["n"], "conflicts": True}),
+        explain(db, {"selector": {"_id": {"$gte": "b", "$lt": "e"}}}),
+        get(f"{db}/_explain"),
+    ]
+
+
+@scenario
+def mango_find_errors(db):
+    """_find bodies CouchDB refuses: every option with a bad value, bad selectors."""
+    bad = [
+        {}, {"selector": []}, {"selector": {}, "limit": -1}, {"selector": {}, "limit": "5"},
+        {"selector": {}, "skip": 1.5}, {"selector": {}, "sort": "n"}, {"selector": {}, "sort": [{"n": "up"}]},
+        {"selector": {}, "sort": [{"a": "asc"}, {"b": "desc"}]}, {"selector": {}, "sort": [""]},
+        {"selector": {}, "fields": "n"}, {"selector": {}, "fields": [5]}, {"selector": {}, "use_index": 5},
+        {"selector": {}, "use_index": "a/b/c"}, {"selector": {}, "r": 0}, {"selector": {}, "conflicts": "yes"},
+        {"selector": {}, "execution_stats": 1}, {"selector": {}, "colour": "red"},
+        {"selector": {"n": {"$bogus": 1}}}, {"selector": {"n": {"$in": 5}}}, {"selector": {"$gt": 1}},
+        {"selector": {"n": {"$regex": "("}}}, {"selector": {"n": {"$size": "x"}}},
+        {"selector": {"n": {"$where": "x"}}},
+    ]
+    text = find(db, {"selector": {"$text": "x"}}, differs=differs(
+        "README 'Mango': without text indexes Divan refuses $text (400 not_supported); CouchDB "
+        "without a search service answers no documents", ["status", "body.json"]))
+    return [put(db)] + [find(db, body) for body in bad] + [text, get(f"{db}/_find")]
+
+
+@scenario
+def mango_conflicts_and_writes(db):
+    """conflicts: true shows _conflicts; a write, an update and a delete are seen by the
+    next _find through the index."""
+    return mango_setup(db, ("n", "n", ["n"])) + [
+        conflicted(db, "k"),
+        find(db, {"selector": {"_id": "k"}, "conflicts": True}),
+        put(f"{db}/z", json={"n": 0.5}, save={"z": "body.rev"}),
+        find(db, {"selector": {"n": {"$lt": 2}}, "fields": ["_id", "n"]}),
+        put(f"{db}/z", query={"rev": "{{z}}"}, json={"n": 9}, save={"z2": "body.rev"}),
+        find(db, {"selector": {"n": {"$lt": 2}}, "fields": ["_id", "n"]}),
+        find(db, {"selector": {"n": {"$gt": 5}}, "fields": ["_id", "n"]}),
+        delete(f"{db}/z", query={"rev": "{{z2}}"}),
+        find(db, {"selector": {"n": {"$gt": 5}}, "fields": ["_id", "n"]}),
+    ]
+
+
+@scenario
+def mango_partial_index(db):
+    """A partial index is used only when named; it leaves out what its filter rejects."""
+    return mango_setup(db) + [
+        post(f"{db}/_index", json={"index": {"fields": ["n"], "partial_filter_selector": {"type": "veg"}},
+                                   "ddoc": "veg", "name": "veg-n"}),
+        find(db, {"selector": {"n": {"$gt": 0}}}),
+        find(db, {"selector": {"n": {"$gt": 0}}, "use_index": "veg"}),
+        explain(db, {"selector": {"n": {"$gt": 0}}, "use_index": "veg"}),
+    ]
