@@ -84,7 +84,7 @@ extension DocumentDatabase {
                 let key = Array(id.string.utf8)
                 try txn.delete(self.tables.sequences, key: SequenceKey.encode(record.sequence))
                 if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
-                try self.maintainMango(id: id, before: before, after: record.tree.isEmpty ? nil : record, newRevision: nil, newBody: nil, txn, &batch)
+                try self.maintainMango(id: id.string, before: before, after: record.tree.isEmpty ? nil : record, newRevision: nil, newBody: nil, txn, &batch)
                 if record.tree.isEmpty {
                     try txn.delete(self.tables.documents, key: key)
                     if !wasDeleted { try LiveCounts.adjust(txn, self.tables, id: key, by: -1) }
