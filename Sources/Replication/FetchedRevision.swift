@@ -38,6 +38,9 @@ public struct AttachmentStub: Sendable, Equatable {
         length = fields["length"]?.int64Value.map(Int.init)
         revpos = fields["revpos"]?.int64Value.map(Int.init) ?? 0
         data = fields["data"]?.stringValue.flatMap { Base64.decode($0) }
+        // Inline data comes without `length` (CouchDB writes none), but a `follows`
+        // entry needs one: CouchDB's multipart reader fails without it.
+        if length == nil, let data { length = data.count }
         if data == nil, fields["encoding"]?.stringValue == "gzip", let encoded = fields["encoded_length"]?.int64Value {
             encoding = .gzip
             encodedLength = Int(encoded)
