@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "ReplicationTests",
             dependencies: [
-                "Replication", "DocStore", "Server", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "Replication", "DocStore", "Server", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

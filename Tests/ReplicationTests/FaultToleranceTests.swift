@@ -1,6 +1,7 @@
 import DocStore
 import Foundation
 import Testing
+import TestSupport
 @testable import Replication
 
 /// Replication through failures: a source that errs and cuts connections, a process
@@ -72,7 +73,7 @@ import Testing
         let a = try await DivanProcess()
         let b = try await DivanProcess()
         #expect(try await a.request(.PUT, "/db").status == 201)
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let size = 100 << 20
         var bytes = [UInt8](repeating: 0, count: size)
         for index in stride(from: 0, to: size, by: 8) {
@@ -140,19 +141,6 @@ final class MemoryWatch: Sendable {
             return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
         }
         return 0
-    }
-}
-
-/// A deterministic generator for test bytes.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
