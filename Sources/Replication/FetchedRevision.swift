@@ -37,14 +37,26 @@ public struct AttachmentStub: Sendable, Equatable {
         digest = fields["digest"]?.stringValue
         length = fields["length"]?.int64Value.map(Int.init)
         revpos = fields["revpos"]?.int64Value.map(Int.init) ?? 0
-        data = fields["data"]?.stringValue.flatMap { Base64.decode($0) }
-        // Inline data comes without `length` (CouchDB writes none), but a `follows`
-        // entry needs one: CouchDB's multipart reader fails without it.
-        if length == nil, let data { length = data.count }
-        if data == nil, fields["encoding"]?.stringValue == "gzip", let encoded = fields["encoded_length"]?.int64Value {
+        if fields["encoding"]?.stringValue == "gzip", let encoded = fields["encoded_length"]?.int64Value {
+            // Stored gzip-encoded: the digest is of the encoded bytes, and those are what
+            // must be copied. Inline `data` is always decoded, so it is left aside and
+            // the stored bytes are fetched (sending it with the encoded digest makes
+            // CouchDB fail the write with a 500).
             encoding = .gzip
             encodedLength = Int(encoded)
+            if length == nil, let text = fields["data"]?.stringValue { length = Self.decodedCount(base64: text) }
+        } else {
+            data = fields["data"]?.stringValue.flatMap { Base64.decode($0) }
+            // Inline data comes without `length` (CouchDB writes none), but a `follows`
+            // entry needs one: CouchDB's multipart reader fails without it.
+            if length == nil, let data { length = data.count }
         }
+    }
+
+    /// How many bytes a base64 text decodes to, without decoding it.
+    static func decodedCount(base64 text: String) -> Int {
+        let padding = text.utf8.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        return text.utf8.count / 4 * 3 - padding
     }
 
     /// The entry for a written revision: a stub, or `follows` for bytes sent in a

@@ -72,6 +72,19 @@ import Testing
         #expect(HTTPPeer.encode(attachmentName: "dir/x+y z") == "dir/x%2By%20z")
     }
 
+    /// Inline attachment data is decoded, while a gzip-stored attachment's digest is of
+    /// its encoded bytes: such an attachment is fetched in its stored form instead, with
+    /// its decoded length. Plain inline data gets the length CouchDB leaves out.
+    @Test func inlineAttachmentsOfGzipStoredBytesAreFetchedStored() throws {
+        let gzipped = try #require(AttachmentStub(name: "b.txt", json: [
+            "content_type": "text/plain", "revpos": 4, "digest": "md5-x", "data": "ZG9sb3Igc2l0", "encoding": "gzip", "encoded_length": 30,
+        ]))
+        #expect(gzipped.data == nil && gzipped.encoding == .gzip && gzipped.length == 9 && gzipped.storedLength == 30)
+        let plain = try #require(AttachmentStub(name: "a.bin", json: ["content_type": "application/octet-stream", "revpos": 1, "data": "AAEC"]))
+        #expect(plain.data == [0, 1, 2] && plain.length == 3)
+        #expect(plain.json(follows: true)["length"] == 3)
+    }
+
     @Test func requestsParseAsCouchDBDefinesThem() throws {
         let spec = try ReplicationSpecification(json: [
             "source": "http://h/a", "target": ["url": "b", "headers": ["X-Y": "z"]], "continuous": true,
