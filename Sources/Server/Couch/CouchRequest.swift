@@ -92,9 +92,8 @@ struct CouchRequest: Sendable {
 extension Response {
     /// CouchDB's opaque ETag (`chttpd:make_etag`): the MD5 of what an answer depends on,
     /// in base 36, quoted.
-    static func opaqueETag(_ bytes: some Sequence<UInt8>) -> String {
-        let digest = Insecure.MD5.hash(data: Array(bytes))
-        let value = digest.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+    static func opaqueETag(_ bytes: [UInt8]) -> String {
+        let value = Insecure.MD5.hash(data: bytes).reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
         return "\"" + String(value, radix: 36, uppercase: true) + "\""
     }
 
@@ -102,14 +101,9 @@ extension Response {
     /// If-None-Match names it.
     static func json(_ value: JSON, validatedFor request: CouchRequest, headers: HTTPFields = [:]) -> Response {
         let bytes = value.serialized()
-        return validated(bytes: bytes, etag: opaqueETag(bytes), request: request, headers: headers)
-    }
-
-    /// `bytes` with `etag`, or 304 when the request's If-None-Match names it.
-    static func validated(bytes: [UInt8], etag: String, request: CouchRequest, headers: HTTPFields = [:]) -> Response {
         var fields = headers
-        fields[.eTag] = etag
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: fields) }
+        fields[.eTag] = opaqueETag(bytes)
+        if request.headers[.ifNoneMatch] == fields[.eTag] { return Response(status: .notModified, headers: fields) }
         return json(bytes: bytes, headers: fields)
     }
 
