@@ -616,6 +616,13 @@ def new_edits_false_revisions_override_rev(db):
 
 
 @scenario
+def settings_move_update_seq(db):
+    """_revs_limit and _security changes count as updates; _changes' last_seq does not move."""
+    return [put(db), put(f"{db}/a", json={"v": 1}), put(f"{db}/_revs_limit", json=5), get(db),
+            put(f"{db}/_security", json={"members": {"names": ["x"]}}), get(db), get(f"{db}/_changes")]
+
+
+@scenario
 def doc_update_deleted_with_body(db):
     """DELETE-by-PUT: _deleted with extra fields keeps them in the tombstone."""
     return [put(db), put(f"{db}/a", json={"v": 1}, save={"r1": "body.rev"}),
