@@ -88,7 +88,7 @@ enum MangoBench {
         @Sendable func query(_ k: Int, _ field: String) throws -> FindRequest {
             try FindRequest(["selector": [field: .string("customer-\(k % customers)")], "limit": 25])
         }
-        let indexed = try await rate(seconds: 2) { k in _ = try db.find(try query(k, "customer")) }
+        let indexed = try await rate(seconds: 2) { k in _ = try await db.find(try query(k, "customer")) }
 
         // Raw LMDB: an index table (customer + id → id) and a body table, the same 25 rows each.
         let rawDirectory = temporaryDirectory("mango-raw")
@@ -118,19 +118,19 @@ enum MangoBench {
             }
         }
         report("_find by indexed field, limit 25, q/s", indexed, unit: "/s", baseline: raw, baselineName: "raw LMDB range+get")
-        let scan = try await rate(seconds: 2, tasks: 4) { k in _ = try db.find(try query(k, "email")) }
+        let scan = try await rate(seconds: 2, tasks: 4) { k in _ = try await db.find(try query(k, "email")) }
         report("_find without index (full scan), q/s", scan, unit: "/s", baseline: indexed, baselineName: "indexed")
     }
 
     /// Calls per second of `body` from `tasks` concurrent tasks over `seconds`.
-    static func rate(seconds: Double, tasks: Int = 16, _ body: @escaping @Sendable (Int) throws -> Void) async throws -> Double {
+    static func rate(seconds: Double, tasks: Int = 16, _ body: @escaping @Sendable (Int) async throws -> Void) async throws -> Double {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let counts = try await withThrowingTaskGroup(of: Int.self) { group in
             for task in 0..<tasks {
                 group.addTask {
                     var n = 0
                     while ContinuousClock.now < deadline {
-                        try body(task * 7919 + n)
+                        try await body(task * 7919 + n)
                         n += 1
                     }
                     return n

@@ -32,12 +32,33 @@ public struct ExecutionStats: Sendable {
 
 extension DocumentDatabase {
     /// Runs a Mango query in one read snapshot. O(rows scanned × selector size).
+    /// When the best index is still being built, waits for the build first (CouchDB
+    /// plans with an index as soon as its design document exists).
     /// - Throws: `MangoError` for requests CouchDB refuses, `DocStoreError` for storage.
-    public func find(_ request: FindRequest) throws -> FindResult {
+    public func find(_ request: FindRequest) async throws -> FindResult {
         let started = ContinuousClock.now
-        var result = try readQuery { txn -> FindResult in
+        while true {
+            if var result = try findNow(request) {
+                let elapsed = ContinuousClock.now - started
+                result.stats.executionTimeMilliseconds =
+                    Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                return result
+            }
+            // Starts a pass if none runs yet (the write that created the index may still
+            // be publishing), then waits for the build to end.
+            mangoBuilder.wake()
+            if await mangoBuilder.untilIdle(), try isBuildingMangoIndexes() {
+                throw DocStoreError(.storage, "building a Mango index failed")
+            }
+        }
+    }
+
+    /// One attempt at `find`: nil when the chosen index is not ready yet.
+    private func findNow(_ request: FindRequest) throws -> FindResult? {
+        try readQuery { txn -> FindResult? in
             let catalog = try MangoCatalog.load(txn, tables, cache: mangoCache)
-            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes.filter(\.isReady))
+            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes)
+            if case .json(let index) = plan.index, !index.isReady { return nil }
             var run = QueryRun(request: request, plan: plan, database: self)
             if let bookmark = request.bookmark { run.resumeAfter = try QueryBookmark.decode(bookmark) }
             guard let ranges = plan.ranges else {
@@ -58,9 +79,6 @@ extension DocumentDatabase {
             let bookmark = run.last.map { QueryBookmark.encode($0) } ?? request.bookmark ?? "nil"
             return FindResult(documents: run.documents, bookmark: bookmark, warnings: warnings, stats: run.stats)
         }
-        let elapsed = ContinuousClock.now - started
-        result.stats.executionTimeMilliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        return result
     }
 
     /// A read snapshot whose `MangoError`s reach the caller unchanged.
@@ -81,7 +99,7 @@ extension DocumentDatabase {
     public func explain(_ request: FindRequest) throws -> JSON {
         try readQuery { txn in
             let catalog = try MangoCatalog.load(txn, tables, cache: mangoCache)
-            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes.filter(\.isReady))
+            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes)
             return MangoExplain.render(request, plan, database: name)
         }
     }

@@ -3,13 +3,17 @@ import Synchronization
 
 /// Builds new Mango indexes over existing documents in the background, one bounded
 /// batch per write transaction, so writers are never blocked for long. Progress is saved
-/// with each batch: after a crash the build resumes where it stopped. Until an index is
-/// ready, queries do not use it (they fall back to `_all_docs`), so no answer is partial.
+/// with each batch: after a crash the build resumes where it stopped. A query whose plan
+/// picks an index still being built waits for the build (as CouchDB's queries wait for
+/// their view to catch up), so no answer is partial.
 final class MangoIndexBuilder: Sendable {
     private struct State {
         weak var database: DocumentDatabase?
         var running = false
         var again = false
+        /// Whether the last pass stopped on an error rather than on having nothing left.
+        var failed = false
+        var idleWaiters: [CheckedContinuation<Bool, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -33,32 +37,52 @@ final class MangoIndexBuilder: Sendable {
         if start { Task.detached { await self.run() } }
     }
 
+    /// Waits until no build pass is running (returns at once when none is).
+    /// - Returns: whether the last pass stopped on an error.
+    func untilIdle() async -> Bool {
+        await withCheckedContinuation { continuation in
+            let failed = state.withLock { state -> Bool? in
+                if state.running {
+                    state.idleWaiters.append(continuation)
+                    return nil
+                }
+                return state.failed
+            }
+            if let failed { continuation.resume(returning: failed) }
+        }
+    }
+
     private func run() async {
         while true {
-            await build()
-            let finished = state.withLock { state -> Bool in
+            let failed = await !build()
+            let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>]? in
                 if state.again {
                     state.again = false
-                    return false
+                    return nil
                 }
                 state.running = false
-                return true
+                state.failed = failed
+                defer { state.idleWaiters = [] }
+                return state.idleWaiters
             }
-            if finished { return }
+            guard let waiters else { continue }
+            for waiter in waiters { waiter.resume(returning: failed) }
+            return
         }
     }
 
     /// Runs steps until no index is left to build. The database is held only for the
     /// length of a step, so that closing it (or opening its file again) is never delayed
     /// by a build.
-    private func build() async {
+    /// - Returns: false when a step failed (the disk, or the database went away).
+    private func build() async -> Bool {
         guard let (name, total, tasks) = state.withLock({ $0.database }).map({ ($0.name, max(1, $0.liveDocumentCount()), $0.mangoBuildTasks) })
-        else { return }
+        else { return false }
         var done: [UInt32: Int] = [:]
         let started = Int(Date().timeIntervalSince1970)
         defer { tasks.finish(database: name) }
         while true {
-            guard let database = state.withLock({ $0.database }), !database.isDeleted else { return }
+            guard let database = state.withLock({ $0.database }), !database.isDeleted else { return false }
             do {
                 let (more, progress) = try await database.buildMangoStep(limit: Self.batchSize)
                 for (index, count) in progress {
@@ -67,11 +91,11 @@ final class MangoIndexBuilder: Sendable {
                         database: name, index: index, changesDone: done[index.number]!, total: total, startedOn: started,
                         finished: index.isReady)
                 }
-                if !more { return }
+                if !more { return true }
             } catch {
                 // The database went away or the disk failed: the next write of a design
-                // document or the next open retries.
-                return
+                // document, the next query of the index or the next open retries.
+                return false
             }
         }
     }

@@ -12,7 +12,7 @@ extension CouchService {
                 try Self.methodCheck(request, .post)
                 try request.requireJSONContentType()
                 let find = try FindRequest(try await request.jsonObjectBody())
-                return findResponse(try database.find(find), find)
+                return findResponse(try await database.find(find), find)
             case "_explain":
                 try Self.methodCheck(request, .post)
                 try request.requireJSONContentType()
