@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("password-iterations"), help: "PBKDF2 iterations for new password hashes.") var passwordIterations: Int?
 
     func run() async throws {
+        Self.returnLargeBlocksToTheSystem()
         let environment = ProcessInfo.processInfo.environment
         var configuration = try ConfigurationFile.load(config)
         if let value = environment["DIVAN_DATA"] { configuration.dataDirectory = value }
@@ -99,5 +100,22 @@ enum ConfigurationFile {
             }
         }
         return configuration
+    }
+}
+
+extension Serve {
+    /// Large blocks (4 MiB object chunks, their compressed copies, request bodies) come
+    /// from mmap and go back to the system when freed. By default glibc raises its mmap
+    /// threshold to the largest block freed so far; blocks that size then come from the
+    /// per-thread arenas, which keep them: with four 64 MiB multipart uploads at once the
+    /// heap peaked at 150 MB instead of 80 MB. `mallopt` is not in Swift's Glibc module
+    /// (no malloc.h), so it is looked up by name; without glibc nothing changes.
+    static func returnLargeBlocksToTheSystem() {
+        #if canImport(Glibc)
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        _ = unsafeBitCast(symbol, to: MallOpt.self)(mmapThreshold, 256 << 10)
+        #endif
     }
 }
