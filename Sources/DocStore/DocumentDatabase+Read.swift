@@ -78,17 +78,22 @@ extension DocumentDatabase {
 
     /// The answers of one `open_revs` request in `txn`; nil when the document does not
     /// exist and all its leaves were asked for.
+    ///
+    /// Order, as CouchDB's fabric answers: for `all` and for `latest`, the found leaves
+    /// ascending by (position, id bytes), then the missing ones in the same order; for a
+    /// plain list, the order asked.
     private func openRevisions(
         _ id: String, _ revisions: [Revision]?, _ latest: Bool, _ options: DocumentReadOptions, _ txn: Transaction
     ) throws -> [OpenRevision]? {
         let record = try loadRecord(id, txn)
         guard let revisions else {
             guard let record else { return nil }
-            return try record.tree.leaves.compactMap { leaf in
-                try makeDocument(id, leaf.revision, record, options, txn).map(OpenRevision.found)
+            return try record.tree.leaves.map(\.revision).sorted().compactMap { leaf in
+                try makeDocument(id, leaf, record, options, txn).map(OpenRevision.found)
             }
         }
-        var answers: [OpenRevision] = []
+        var found: [(Revision, OpenRevision)] = []
+        var missing: [(Revision, OpenRevision)] = []
         var seen = Set<Revision>()
         for revision in revisions {
             var wanted = [revision]
@@ -97,13 +102,19 @@ extension DocumentDatabase {
             }
             for leaf in wanted where seen.insert(leaf).inserted {
                 if let record, let document = try makeDocument(id, leaf, record, options, txn) {
-                    answers.append(.found(document))
+                    found.append((leaf, .found(document)))
+                } else if latest {
+                    missing.append((leaf, .missing(leaf.description)))
                 } else {
-                    answers.append(.missing(leaf.description))
+                    found.append((leaf, .missing(leaf.description)))
                 }
             }
         }
-        return answers
+        if latest {
+            found.sort { $0.0 < $1.0 }
+            missing.sort { $0.0 < $1.0 }
+        }
+        return (found + missing).map(\.1)
     }
 
     func loadRecord(_ id: String, _ txn: Transaction) throws -> DocumentRecord? {
@@ -122,14 +133,19 @@ extension DocumentDatabase {
         guard let leaf = record.leaves[revision], let deleted = record.tree.isDeleted(revision) else { return nil }
         var document = Document(id: id, revision: revision, deleted: deleted, body: try leaf.body(), attachments: leaf.attachments)
         document.attachmentEncodingInfo = options.attachmentEncodingInfo || options.attachmentsFollow
-        if options.revisions || options.revisionsInfo, let path = record.tree.path(to: revision) {
-            if options.revisions { document.revisions = path }
-            if options.revisionsInfo {
-                document.revisionsInfo = path.revisions.map { ancestor in
-                    let status: RevisionStatus =
-                        record.tree.isDeleted(ancestor) == true ? .deleted : record.leaves[ancestor] != nil ? .available : .missing
-                    return (ancestor, status)
-                }
+        // CouchDB reads a body with its ancestry cut to `_revs_limit` (couch_db:make_doc):
+        // a tree can hold a longer chain when a stemmed branch hangs from a revision
+        // kept for a sibling's sake, but `_revisions` and `atts_since` never see it.
+        var history: RevisionPath?
+        if options.revisions || options.attachmentsSince != nil, let path = record.tree.path(to: revision) {
+            history = RevisionPath(start: path.start, ids: Array(path.ids.prefix(try revsLimit(txn))))
+        }
+        if options.revisions { document.revisions = history }
+        if options.revisionsInfo, let path = record.tree.path(to: revision) {
+            document.revisionsInfo = path.revisions.map { ancestor in
+                let status: RevisionStatus =
+                    record.tree.isDeleted(ancestor) == true ? .deleted : record.leaves[ancestor] != nil ? .available : .missing
+                return (ancestor, status)
             }
         }
         if options.conflicts { document.conflicts = record.tree.conflicts }
@@ -139,7 +155,7 @@ extension DocumentDatabase {
         // ones; attachments changed after it are sent, the rest are stubs.
         let since = options.attachmentsSince.map { revisions in
             let given = Set(revisions)
-            return record.tree.path(to: revision)?.revisions.first(where: given.contains)?.position ?? 0
+            return history?.revisions.first(where: given.contains)?.position ?? 0
         }
         if options.attachments || since != nil {
             for attachment in leaf.attachments where attachment.revpos > (since ?? 0) {

@@ -21,10 +21,12 @@ extension DocumentDatabase {
 
     /// How many revisions each document's tree keeps (`_revs_limit`, default 1000).
     public func revsLimit() throws(DocStoreError) -> Int {
-        try read { txn in
-            let stored = try txn.readCounter(tables.meta, MetaKey.revsLimit)
-            return stored == 0 ? DocumentStore.Configuration.defaultRevsLimit : Int(stored)
-        }
+        try read { txn in try revsLimit(txn) }
+    }
+
+    func revsLimit(_ txn: Transaction) throws -> Int {
+        let stored = try txn.readCounter(tables.meta, MetaKey.revsLimit)
+        return stored == 0 ? DocumentStore.Configuration.defaultRevsLimit : Int(stored)
     }
 
     /// Sets `_revs_limit`; trees are stemmed to it on their next update.

@@ -8,8 +8,10 @@
 //
 // Walking that ancestry upward is also where stemmed pieces re-join: when the tree's
 // copy of a path revision is a root but the path knows its parent, the root is attached
-// under that parent (creating it if needed). CouchDB reaches the same shape one step
-// later, when `stem/2` notices the duplicate keys a plain merge left and rebuilds.
+// under that parent (creating it if needed), as CouchDB's `merge_at` keeps the insert
+// path's nodes above a deeper root. A chain can then outgrow `_revs_limit` (an older
+// revision kept for a sibling's sake): reads cut `_revisions` to the limit, as
+// couch_db:make_doc does.
 
 extension RevisionTree {
     /// The three results of a merge, as in couch_key_tree.

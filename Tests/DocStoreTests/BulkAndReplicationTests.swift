@@ -89,6 +89,31 @@ import Testing
         await #expect(throws: DocStoreError.self) { try await db.setRevsLimit(0) }
     }
 
+    /// A branch joining a stemmed tree keeps an older revision for its own sake, so the
+    /// other leaf's chain to the root is longer than `_revs_limit`; CouchDB still reads
+    /// each body with its ancestry cut to the limit (`revs_info` is not cut), and answers
+    /// `open_revs=all` ascending by (position, id). Recorded: revs_limit_sibling_branch.
+    @Test func readHistoryIsCutToRevsLimit() async throws {
+        let db = try TemporaryStore().database()
+        try await db.setRevsLimit(3)
+        let ids = (0..<10).map { String(repeating: String($0), count: 4) }
+        _ = try await db.update([DocumentUpdate(id: "s", revisions: RevisionPath(start: 10, ids: ids), body: [:])], newEdits: false)
+        let branch = RevisionPath(start: 9, ids: ["ffff"] + ids[2...])
+        _ = try await db.update([DocumentUpdate(id: "s", revisions: branch, body: [:])], newEdits: false)
+        var options = DocumentReadOptions()
+        options.revisions = true
+        let winner = try db.document("s", options: options)
+        #expect(winner.revisions == RevisionPath(start: 10, ids: Array(ids[0..<3])))
+        options.revisions = false
+        options.revisionsInfo = true
+        #expect(try db.document("s", options: options).revisionsInfo?.map(\.0.id) == Array(ids[0..<4]))
+        let leaves = try db.openRevisions("s", revisions: nil).compactMap { answer -> String? in
+            if case .found(let document) = answer { return document.revision.description }
+            return nil
+        }
+        #expect(leaves == ["9-ffff", "10-0000"])
+    }
+
     @Test func bothSidesConvergeOnTheSameWinner() async throws {
         let temp = try TemporaryStore()
         let left = try temp.database("left")
