@@ -65,6 +65,9 @@ public struct ServerConfiguration: Sendable {
     /// Open databases kept cached (CouchDB's `max_dbs_open`).
     public var maxOpenDatabases = 500
     public var logLevel = "info"
+    /// The `/_config` keys (`section/key`) given by a flag or an environment variable:
+    /// they win over values stored at run time in `config.json`.
+    public var startOverrides: Set<String> = []
 
     public init() {}
 }

@@ -31,8 +31,9 @@ struct ServerIdentity: Sendable {
         if configuration.adminUser != nil || configuration.adminPassword != nil {
             let user = configuration.adminUser ?? "admin"
             if let password = configuration.adminPassword {
+                // Only this admin's entry: admins added through `_config` stay.
                 if identity.admins[user]?.verify(password) != true {
-                    identity.admins = [user: PasswordHash.make(password: password, iterations: configuration.passwordIterations)]
+                    identity.admins[user] = PasswordHash.make(password: password, iterations: configuration.passwordIterations)
                     changed = true
                 }
             } else if identity.admins[user] == nil {
@@ -55,20 +56,12 @@ struct ServerIdentity: Sendable {
         generatedPassword = (user, password)
     }
 
-    /// Writes atomically: temporary file, fsync, rename.
+    /// Writes `server.json` durably (`DurableFile`).
     func save(to path: String) throws {
         var admins = JSONObject()
         for (name, hash) in self.admins.sorted(by: { $0.key < $1.key }) { admins[name] = .string(hash.adminString) }
         let json: JSON = ["uuid": .string(uuid), "secret": .string(Base64.encode(secret)), "admins": .object(admins)]
-        let temporary = path + ".tmp"
-        let bytes = json.serialized()
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.synchronize()
-        try handle.close()
-        _ = rename(temporary, path)
+        try DurableFile.save(json.serialized(), to: path)
     }
 
     static func randomBytes(_ count: Int) -> [UInt8] {

@@ -47,10 +47,24 @@ struct Serve: AsyncParsableCommand {
         if let key = environment["DIVAN_S3_ACCESS_KEY"], let secret = environment["DIVAN_S3_SECRET_KEY"] {
             configuration.s3Root = .init(accessKey: key, secretKey: secret)
         }
-        if let logLevel { configuration.logLevel = logLevel }
-        if let maxDocumentSize { configuration.limits.maxDocumentSize = maxDocumentSize }
-        if let maxHTTPRequestSize { configuration.limits.maxHTTPRequestSize = maxHTTPRequestSize }
-        if let passwordIterations { configuration.passwordIterations = passwordIterations }
+        if let logLevel {
+            configuration.logLevel = logLevel
+            configuration.startOverrides.insert("log/level")
+        }
+        if let maxDocumentSize {
+            configuration.limits.maxDocumentSize = maxDocumentSize
+            configuration.startOverrides.insert("couchdb/max_document_size")
+        }
+        if let maxHTTPRequestSize {
+            configuration.limits.maxHTTPRequestSize = maxHTTPRequestSize
+            configuration.startOverrides.insert("chttpd/max_http_request_size")
+        }
+        if let passwordIterations {
+            configuration.passwordIterations = passwordIterations
+            configuration.startOverrides.insert("chttpd_auth/iterations")
+        }
+        // Every logger follows one level, which `log/level` changes at run time.
+        LoggingSystem.bootstrap { SwitchedLogHandler(label: $0) }
         var logger = Logger(label: "divan")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         guard configuration.couchPort != 0 || configuration.s3Port != 0 else {

@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import DocStore
 import Testing
 @testable import Server
@@ -64,6 +66,71 @@ import Testing
             #expect(try await client.request(.get, "/_node/_local/_config").json["chttpd"]?["max_http_request_size"] != nil)
             #expect(try await client.request(.get, "/_node/_local/_config/couchdb/nope").status == .notFound)
         }
+    }
+
+    /// CouchDB's `_config` shapes: unknown keys are stored, trimmed and returned; DELETE
+    /// answers the old value; wrong methods get `Allow`.
+    @Test func configStoresOtherSectionsAsCouchDBDoes() async throws {
+        try await TestServer.run { client in
+            let base = "/_node/_local/_config"
+            #expect(try await client.request(.put, "\(base)/myapp/k", json: "  v1  ").json == "")
+            #expect(try await client.request(.get, "\(base)/myapp/k").json == "v1")
+            #expect(try await client.request(.put, "\(base)/myapp/k", json: "v2").json == "v1")
+            #expect(try await client.request(.put, "\(base)/myapp/k", json: 12).json["reason"] == "a JSON string expected")
+            #expect(try await client.request(.get, "\(base)/myapp").json == ["k": "v2"])
+            #expect(try await client.request(.get, "\(base)").json["myapp"] == ["k": "v2"])
+            #expect(try await client.request(.delete, "\(base)/myapp/k").json == "v2")
+            #expect(try await client.request(.delete, "\(base)/myapp/k").json["reason"] == "unknown_config_value")
+            #expect(try await client.request(.get, "\(base)/nosuchsection").json == [:])
+            #expect(try await client.request(.get, "\(base)/myapp/k/extra").json["reason"] == "missing")
+            let section = try await client.request(.post, "\(base)/myapp", json: "x")
+            #expect(section.status == .methodNotAllowed && section.headers[.allow] == "GET")
+            let key = try await client.request(.post, "\(base)/myapp/k", json: "x")
+            #expect(key.status == .methodNotAllowed && key.headers[.allow] == "GET,PUT,DELETE")
+            #expect(try await client.request(.post, "\(base)/_reload").json == ["ok": true])
+            // Settings Divan does not implement are refused, not ignored.
+            #expect(try await client.request(.put, "\(base)/couchdb/max_attachment_size", json: "10").status == .badRequest)
+            #expect(try await client.request(.delete, "\(base)/couchdb/max_document_size").status == .badRequest)
+        }
+    }
+
+    static func maxDocumentSizeFlag(_ configuration: inout ServerConfiguration) {
+        configuration.limits.maxDocumentSize = 2_000
+        configuration.startOverrides.insert("couchdb/max_document_size")
+    }
+
+    /// Admins, limits and the `_uuids` count change at once and survive a restart;
+    /// `X-Couch-Persist: false` lasts until the restart; a flag wins over a stored value.
+    @Test func configChangesTakeEffectAndPersist() async throws {
+        let directory = NSTemporaryDirectory() + "divan-config-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = "/_node/_local/_config"
+        let bob = TestServer.Client.basic("bob", "hunter2")
+        try await TestServer.run(directory: directory) { client in
+            #expect(try await client.request(.get, "/_all_dbs", auth: bob).status == .unauthorized)
+            #expect(try await client.request(.put, "\(base)/admins/bob", json: "hunter2").json == "")
+            #expect(try await client.request(.get, "/_all_dbs", auth: bob).status == .ok)
+            let hash = try await client.request(.get, "\(base)/admins/bob").json.stringValue
+            #expect(hash?.hasPrefix("-pbkdf2:sha256-") == true)
+            #expect(try await client.request(.put, "\(base)/uuids/max_count", json: "5").json == "1000")
+            #expect(try await client.request(.get, "/_uuids?count=6").status == .badRequest)
+            #expect(try await client.request(.put, "\(base)/chttpd_auth/timeout", json: "42").status == .ok)
+            #expect(try await client.request(.put, "\(base)/myapp/k", json: "kept").status == .ok)
+            let transient: HTTPFields = [HTTPField.Name("X-Couch-Persist")!: "false"]
+            #expect(try await client.request(.put, "\(base)/myapp/gone", json: "x", headers: transient).status == .ok)
+            #expect(try await client.request(.put, "\(base)/couchdb/max_document_size", json: "1000").status == .ok)
+        }
+        try await TestServer.run(.router, directory: directory, configure: Self.maxDocumentSizeFlag, { (client: TestServer.Client) async throws in
+            #expect(try await client.request(.get, "/_all_dbs", auth: bob).status == .ok)
+            #expect(try await client.request(.get, "/_uuids?count=6").status == .badRequest)
+            #expect(try await client.request(.get, "\(base)/chttpd_auth/timeout").json == "42")
+            #expect(try await client.request(.get, "\(base)/myapp/k").json == "kept")
+            #expect(try await client.request(.get, "\(base)/myapp/gone").status == .notFound)
+            #expect(try await client.request(.get, "\(base)/couchdb/max_document_size").json == "2000")
+            #expect(try await client.request(.delete, "\(base)/admins/bob").status == .ok)
+            #expect(try await client.request(.get, "/_all_dbs", auth: bob).status == .unauthorized)
+            #expect(try await client.request(.delete, "\(base)/admins/admin").json["reason"] == "the last server admin cannot be deleted")
+        })
     }
 
     @Test func statsAndPrometheus() async throws {

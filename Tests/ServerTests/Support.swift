@@ -23,13 +23,14 @@ struct TestServer {
         return configuration
     }
 
-    /// Runs `body` with a client of a fresh server.
+    /// Runs `body` with a client of a fresh server, or of one over `directory` (which the
+    /// caller then removes: a second run over it is a restart).
     static func run(
-        _ setup: TestingSetup = .router, configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ setup: TestingSetup = .router, directory given: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
-        let directory = NSTemporaryDirectory() + "divan-server-test-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = given ?? NSTemporaryDirectory() + "divan-server-test-" + UUID().uuidString
+        defer { if given == nil { try? FileManager.default.removeItem(atPath: directory) } }
         var configuration = Self.configuration(directory)
         configure(&configuration)
         var logger = Logger(label: "test")

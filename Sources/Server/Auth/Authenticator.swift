@@ -14,20 +14,19 @@ final class Authenticator: Sendable {
     static let usersDatabase = "_users"
     static let userPrefix = "org.couchdb.user:"
 
-    private let admins: [String: PasswordHash]
     private let secret: [UInt8]
     private let settings: RuntimeSettings
     var sessionTimeout: Int { settings.current.sessionTimeout }
-    let iterations: Int
+    /// PBKDF2 iterations for new password hashes (`chttpd_auth/iterations`).
+    var iterations: Int { settings.current.passwordIterations }
+    private var admins: [String: PasswordHash] { settings.admins }
     private let store: DocumentStore
     private let jwt: JWTVerifier
     private let verified = Mutex<[String: (check: [UInt8], derivedKey: String)]>([:])
 
-    init(admins: [String: PasswordHash], secret: [UInt8], configuration: ServerConfiguration, store: DocumentStore, settings: RuntimeSettings) {
-        self.admins = admins
+    init(secret: [UInt8], configuration: ServerConfiguration, store: DocumentStore, settings: RuntimeSettings) {
         self.secret = secret
         self.settings = settings
-        self.iterations = configuration.passwordIterations
         self.store = store
         self.jwt = JWTVerifier(keys: configuration.jwtKeys, rolesClaim: configuration.jwtRolesClaim)
     }

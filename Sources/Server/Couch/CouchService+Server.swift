@@ -44,7 +44,7 @@ extension CouchService {
                 guard let number = Int(text), number >= 0 else { throw CouchError.badRequest("count must be a positive integer") }
                 count = number
             }
-            guard count <= 1000 else { throw CouchError.badRequest("count parameter too large") }
+            guard count <= settings.current.maxUUIDCount else { throw CouchError.badRequest("count parameter too large") }
             // CouchDB asks every cache not to keep them.
             return .json(["uuids": .array((0..<count).map { _ in .string(UUIDs.sequential()) })], validatedFor: request, headers: [
                 .cacheControl: "no-cache", HTTPField.Name("Pragma")!: "no-cache", .expires: "Mon, 01 Jan 1990 00:00:00 GMT",
@@ -131,43 +131,6 @@ extension CouchService {
             return .json(["name": "divan@127.0.0.1"])
         default:
             throw CouchError(.notFound, "not_found", "missing")
-        }
-    }
-
-    private func configEndpoint(_ request: CouchRequest, _ path: [String]) async throws -> Response {
-        var sections = settings.snapshot()
-        sections["couchdb", default: [:]]["uuid"] = identity.uuid
-        sections["couchdb", default: [:]]["database_dir"] = configuration.dataDirectory
-        sections["couchdb", default: [:]]["max_dbs_open"] = String(configuration.maxOpenDatabases)
-        sections["chttpd", default: [:]]["bind_address"] = configuration.bindAddress
-        sections["chttpd", default: [:]]["port"] = String(configuration.couchPort)
-        sections["chttpd_auth", default: [:]]["iterations"] = String(configuration.passwordIterations)
-        switch (request.method, path.count) {
-        case (.get, 0):
-            var object = JSONObject()
-            for (section, values) in sections.sorted(by: { $0.key < $1.key }) {
-                var entries = JSONObject()
-                for (key, value) in values.sorted(by: { $0.key < $1.key }) { entries[key] = .string(value) }
-                object[section] = .object(entries)
-            }
-            return .json(.object(object))
-        case (.get, 1):
-            guard let values = sections[path[0]] else { return .json([:]) }
-            var entries = JSONObject()
-            for (key, value) in values.sorted(by: { $0.key < $1.key }) { entries[key] = .string(value) }
-            return .json(.object(entries))
-        case (.get, 2):
-            guard let value = sections[path[0]]?[path[1]] else { throw CouchError(.notFound, "not_found", "unknown_config_value") }
-            return .json(.string(value))
-        case (.put, 2):
-            guard let value = try await request.jsonBody(requireContentType: false).stringValue else {
-                throw CouchError.badRequest("config values must be JSON strings")
-            }
-            let old = try settings.set(path[0], path[1], value)
-            logger.notice("config \(path[0])/\(path[1]) changed")
-            return .json(.string(old))
-        default:
-            throw CouchError.methodNotAllowed("GET,PUT")
         }
     }
 }

@@ -23,9 +23,9 @@ final class CouchService: Sendable {
         self.configuration = configuration
         self.identity = identity
         self.logger = logger
-        settings = RuntimeSettings(configuration, store: store)
+        settings = RuntimeSettings(configuration, store: store, identity: identity)
         replications = ReplicationScheduler(store: store, nodeUUID: identity.uuid, logger: logger)
-        authenticator = Authenticator(admins: identity.admins, secret: identity.secret, configuration: configuration, store: store, settings: settings)
+        authenticator = Authenticator(secret: identity.secret, configuration: configuration, store: store, settings: settings)
     }
 
     /// Creates the system databases CouchDB has from the start.

@@ -36,24 +36,9 @@ enum S3CredentialFile {
         return String((0..<count).map { _ in characters[Int.random(in: 0..<characters.count, using: &generator)] })
     }
 
-    /// Temporary file created with mode 0600 (never readable by others, not even
-    /// briefly), fsync, rename: a crash leaves no file or the whole new one.
     private static func save(_ stored: Stored, to path: String) throws {
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let bytes = Array(try encoder.encode(stored))
-        let temporary = path + ".tmp"
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission) }
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CocoaError(.fileWriteUnknown)
-        }
+        try DurableFile.save(Array(try encoder.encode(stored)), to: path)
     }
 }

@@ -1441,6 +1441,17 @@ def revs_limit_sibling_branch(db):
 
 
 @scenario
+def node_config_other_keys(db):
+    """/_node/_local/_config: another tool's section is stored (trimmed), read, listed and
+    deleted; non-string values, unknown keys and wrong methods get CouchDB's errors."""
+    base = "/_node/_local/_config/dt_config_section"
+    return [put(f"{base}/k", json="  v1  "), get(f"{base}/k"), put(f"{base}/k", json="v2"),
+            put(f"{base}/k", json=12), get(base), post(base, json="x"), post(f"{base}/k", json="x"),
+            get(f"{base}/k/extra"), post("/_node/_local/_config/_reload"),
+            delete(f"{base}/k"), delete(f"{base}/k"), get(f"{base}/k"), get(base)]
+
+
+@scenario
 def purge_basic(db):
     """Purging a document's only revision removes it entirely."""
     return [put(db), put(f"{db}/a", json={"v": 1}, save={"r1": "body.rev"}), put(f"{db}/b", json={"v": 2}),
