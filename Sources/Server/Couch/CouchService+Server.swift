@@ -56,7 +56,7 @@ extension CouchService {
         case "_active_tasks":
             try Self.methodCheck(request, .get)
             try requireServerAdmin(request)
-            return .json(.array((replications.activeTasks() + store.mangoBuildTasks.activeTasks()).map(JSON.object)))
+            return .json(.array((replications.activeTasks() + store.mangoBuildTasks.activeTasks() + store.viewBuildTasks.activeTasks()).map(JSON.object)))
         case "_db_updates":
             try requireServerAdmin(request)
             return try await databaseUpdates(request)
@@ -139,6 +139,7 @@ extension CouchService {
         sections["couchdb", default: [:]]["uuid"] = identity.uuid
         sections["couchdb", default: [:]]["database_dir"] = configuration.dataDirectory
         sections["couchdb", default: [:]]["max_dbs_open"] = String(configuration.maxOpenDatabases)
+        sections["couchdb", default: [:]]["os_process_timeout"] = String(configuration.osProcessTimeout)
         sections["chttpd", default: [:]]["bind_address"] = configuration.bindAddress
         sections["chttpd", default: [:]]["port"] = String(configuration.couchPort)
         sections["chttpd_auth", default: [:]]["iterations"] = String(configuration.passwordIterations)
