@@ -176,21 +176,30 @@ struct ViewReader {
             if case .array(let elements) = key, elements.count > level { return .array(Array(elements.prefix(level))) }
             return key
         }
-        var groups: [(key: JSON, range: Int, keys: [JSON], ids: [String], values: [JSON])] = []
+        // The group being filled lives in locals: appending through `groups[i].keys` would
+        // copy the arrays on every row (quadratic).
+        var groups: [(key: JSON, keys: [JSON], ids: [String], values: [JSON])] = []
+        var current: (key: JSON, range: Int)?
+        var keys: [JSON] = []
+        var ids: [String] = []
+        var values: [JSON] = []
         try database.read { txn in
             try scan(txn) { row in
                 let key = groupKey(row.key)
                 // With `keys`, each key is its own group even when two keys collate equal.
-                if let last = groups.last, last.range == row.range || level == 0, Collation.compare(last.key, key) == 0 {
-                    groups[groups.count - 1].keys.append(row.key)
-                    groups[groups.count - 1].ids.append(row.id)
-                    groups[groups.count - 1].values.append(row.value)
+                if let open = current, open.range == row.range || level == 0, Collation.compare(open.key, key) == 0 {
+                    keys.append(row.key)
+                    ids.append(row.id)
+                    values.append(row.value)
                 } else {
-                    groups.append((key, row.range, [row.key], [row.id], [row.value]))
+                    if let open = current { groups.append((open.key, keys, ids, values)) }
+                    current = (key, row.range)
+                    (keys, ids, values) = ([row.key], [row.id], [row.value])
                 }
                 return true
             }
         }
+        if let open = current { groups.append((open.key, keys, ids, values)) }
         var rows: [ViewRow] = []
         for group in groups.dropFirst(query.skip) {
             if let limit = query.limit, rows.count >= limit { break }
