@@ -2,7 +2,7 @@
 # `make run` starts the server with embedded defaults; `make test` runs every test.
 
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev libzstd-dev zlib1g-dev libicu-dev pkg-config
+APT_PACKAGES := liblmdb-dev libzstd-dev zlib1g-dev libicu-dev libjavascriptcoregtk-4.1-dev pkg-config
 # Clients the tests drive that come from Debian rather than PyPI.
 TEST_APT_PACKAGES := rclone
 # The HTTP load generator of the benchmarks.

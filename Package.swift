@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CJavaScriptCore", pkgConfig: "javascriptcoregtk-4.1", providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]),
         // ICU's root collator, which CouchDB collates view and Mango keys with. A C target, not a
         // system library: Foundation on Linux ships its own ICU, and a module map importing the
         // system's ICU headers into Swift conflicts with it; CICU's header declares no ICU type.
@@ -39,9 +41,10 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
         .target(name: "Gzip", dependencies: ["CZlib"]),
+        .target(name: "JavaScript", dependencies: ["CJavaScriptCore"]),
         .target(
             name: "DocStore",
-            dependencies: ["CICU", "LMDB", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CICU", "LMDB", "JavaScript", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ObjectStore",
@@ -84,6 +87,7 @@ let package = Package(
         // Shared by the tests and their crash-writer children: killing a child, its side of it, a seedable generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "JavaScriptTests", dependencies: ["JavaScript"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "Gzip", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
         .testTarget(

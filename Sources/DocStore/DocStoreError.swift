@@ -26,6 +26,17 @@ public struct DocStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidJSON = "invalid_json"
         /// An update was refused by a rule (`forbidden`).
         case forbidden
+        /// A design document's view function does not compile (`compilation_error`).
+        case compilationError = "compilation_error"
+        /// A design document's views are malformed (`invalid_design_doc`).
+        case invalidDesignDocument = "invalid_design_doc"
+        /// A view query's parameters are invalid (`query_parse_error`).
+        case queryParseError = "query_parse_error"
+        /// A reduce function's output does not shrink (`reduce_overflow_error`).
+        case reduceOverflow = "reduce_overflow_error"
+        /// A view function failed while a query needed it: it threw in a reduce, or ran
+        /// past the time limit (`os_process_error`, as CouchDB names a query server failure).
+        case javaScriptFailure = "os_process_error"
         /// The storage layer failed (`internal_server_error` would be the server's answer).
         case storage
     }

@@ -14,6 +14,8 @@ extension DocumentDatabase {
         prepared.reserveCapacity(updates.count)
         for update in updates {
             do {
+                // CouchDB refuses a design document whose views do not compile.
+                if update.id?.hasPrefix("_design/") == true, !update.deleted { try ViewGroupDefinition.validate(update.body) }
                 prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize, configuration: configuration)))
             } catch {
                 prepared.append(.failure(error))

@@ -23,11 +23,16 @@ public final class DocumentDatabase: Sendable {
     let mangoBuilder = MangoIndexBuilder()
     /// The store's list of running builds.
     let mangoBuildTasks: MangoBuildTasks
+    /// Builds of the JavaScript views (one at a time per database).
+    let viewIndexer = ViewIndexer()
+    /// The store's list of running view builds.
+    let viewBuildTasks: ViewBuildTasks
 
     init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
         self.name = name
         self.store = store
         mangoBuildTasks = store.mangoBuildTasks
+        viewBuildTasks = store.viewBuildTasks
         configuration = store.configuration
         do {
             var options = Environment.Options()
@@ -42,12 +47,14 @@ public final class DocumentDatabase: Sendable {
         let tables = self.tables
         let mangoCache = self.mangoCache
         let mangoBuilder = self.mangoBuilder
+        let viewIndexer = self.viewIndexer
         writer = GroupCommitWriter(
             label: "divan.writer.\(name)", environment: environment,
             begin: { txn in try BatchState(loading: txn, tables: tables, mangoCache: mangoCache) },
             end: { txn, batch in try batch.save(txn, tables: tables) },
             didCommit: { [weak store] batch in
                 if batch.mangoBuildsPending { mangoBuilder.wake() }
+                viewIndexer.didCommit()
                 commits.publish(batch.updateSequence)
                 store?.publish(DatabaseEvent(database: name, kind: .updated, sequence: batch.updateSequence))
             },
@@ -67,6 +74,7 @@ public final class DocumentDatabase: Sendable {
             throw DocStoreError(.storage, "cannot initialise database \(name): \(error)")
         }
         mangoBuilder.attach(self)
+        viewIndexer.attach(self)
         // A build interrupted by a crash or a shutdown resumes where its last batch ended.
         let building = (try? environment.read { txn in try MangoCatalog.load(txn, tables, cache: mangoCache) })?.indexes.contains { !$0.isReady }
         if building == true { mangoBuilder.wake() }

@@ -31,6 +31,11 @@ public final class DocumentStore: Sendable {
         /// gzip level for those (CouchDB's `[attachments] compression_level`); 0 stores
         /// everything as given.
         public var attachmentCompressionLevel: Int32 = 8
+        /// CPU seconds a view function may run per call before it is stopped (CouchDB's
+        /// `[couchdb] os_process_timeout`, 5000 ms).
+        public var javaScriptTimeLimit: Double = 5
+        /// Receives view functions' `log()` lines and the exceptions map functions raise.
+        public var viewLog: @Sendable (String) -> Void = { _ in }
 
         /// Whether attachments of `contentType` are stored gzip-encoded: CouchDB's
         /// rule, a case-insensitive match of a pattern, parameters (`; charset=…`) allowed.
@@ -51,6 +56,8 @@ public final class DocumentStore: Sendable {
     public let configuration: Configuration
     /// The Mango index builds running in this store's databases (`_active_tasks`).
     public let mangoBuildTasks = MangoBuildTasks()
+    /// The JavaScript view builds running in this store's databases (`_active_tasks`).
+    public let viewBuildTasks = ViewBuildTasks()
     /// The largest document body now (starts at `configuration.maxDocumentSize`; may be
     /// changed while running, as CouchDB's `_config` allows).
     let maxDocumentSizeSetting: Atomic<Int>

@@ -18,8 +18,14 @@ struct Tables: Sendable {
     let mango: Database
     /// Mango index number (4 bytes) → its definition and build state (`MangoCatalog`).
     let mangoCatalog: Database
+    /// JavaScript view rows: `ViewRowKey` → `[key, value]` JSON, in CouchDB's view collation.
+    let views: Database
+    /// View group number (4 bytes) + document id → the row keys the document emitted.
+    let viewDocuments: Database
+    /// View group signature → its record (`ViewCatalog`).
+    let viewCatalog: Database
 
-    static let count = 8
+    static let count = 11
 
     init(environment: Environment) throws {
         (documents, sequences, local, attachments, meta, counts, mango, mangoCatalog) = try environment.write { txn in
@@ -31,6 +37,12 @@ struct Tables: Sendable {
                 try txn.openDatabase("attachments"), try txn.openDatabase("meta"), try txn.openDatabase("counts"),
                 mango, try txn.openDatabase("mango_catalog")
             )
+        }
+        (views, viewDocuments, viewCatalog) = try environment.write { txn in
+            let views = try txn.openDatabase("views")
+            // The same order as Mango's rows: one collation implementation.
+            try txn.setKeyOrder(views, IndexKey.order)
+            return (views, try txn.openDatabase("view_docs"), try txn.openDatabase("view_catalog"))
         }
     }
 }
@@ -53,6 +65,8 @@ enum MetaKey {
     static let mangoVersion = Array("mango_version".utf8)
     /// The last Mango index number handed out.
     static let mangoNextIndex = Array("mango_next_index".utf8)
+    /// The last view number handed out (view rows are keyed by it; never reused).
+    static let viewNextNumber = Array("view_next_number".utf8)
 }
 
 extension Transaction {

@@ -61,6 +61,8 @@ public enum DivanServer {
         var storeConfiguration = DocumentStore.Configuration(dataDirectory: configuration.dataDirectory)
         storeConfiguration.maxDocumentSize = configuration.limits.maxDocumentSize
         storeConfiguration.maxOpenDatabases = configuration.maxOpenDatabases
+        storeConfiguration.javaScriptTimeLimit = Double(max(1, configuration.osProcessTimeout)) / 1000
+        storeConfiguration.viewLog = { line in logger.info("view: \(line)") }
         let store = try DocumentStore(configuration: storeConfiguration)
         let service = CouchService(store: store, configuration: configuration, identity: identity, logger: logger)
         try await service.prepareSystemDatabases()

@@ -77,6 +77,7 @@ final class RuntimeSettings: Sendable {
         put("couchdb", "uuid", identity.uuid)
         put("couchdb", "database_dir", configuration.dataDirectory)
         put("couchdb", "max_dbs_open", String(configuration.maxOpenDatabases))
+        put("couchdb", "os_process_timeout", String(configuration.osProcessTimeout))
         put("chttpd", "bind_address", configuration.bindAddress)
         put("chttpd", "port", String(configuration.couchPort))
         put("chttpd", "max_http_request_size", String(now.limits.maxHTTPRequestSize))
@@ -187,8 +188,8 @@ final class RuntimeSettings: Sendable {
             guard !key.isEmpty, !key.contains(":") else { throw CouchError.badRequest("invalid server admin name") }
             let hash = PasswordHash(adminString: value) ?? PasswordHash.make(password: value, iterations: current.passwordIterations)
             values.withLock { $0.admins[key] = hash }
-        case ("couchdb", "uuid"), ("couchdb", "database_dir"), ("couchdb", "max_dbs_open"), ("chttpd", "bind_address"),
-            ("chttpd", "port"):
+        case ("couchdb", "uuid"), ("couchdb", "database_dir"), ("couchdb", "max_dbs_open"), ("couchdb", "os_process_timeout"),
+            ("chttpd", "bind_address"), ("chttpd", "port"):
             throw CouchError.badRequest("\(section)/\(key) is fixed when Divan starts; set it in the configuration file or a flag")
         case ("couchdb", "max_attachment_size"), ("couchdb", "max_partition_size"), ("chttpd_auth", "require_valid_user"),
             ("chttpd_auth", "allow_persistent_cookies"), ("couchdb", "users_db_security_editable"):

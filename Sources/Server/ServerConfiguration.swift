@@ -64,6 +64,9 @@ public struct ServerConfiguration: Sendable {
     public var jwtRolesClaim = "_couchdb.roles"
     /// Open databases kept cached (CouchDB's `max_dbs_open`).
     public var maxOpenDatabases = 500
+    /// Milliseconds of CPU time a view function may run per call (CouchDB's
+    /// `os_process_timeout`); a function past it is stopped and its query fails.
+    public var osProcessTimeout = 5000
     public var logLevel = "info"
     /// The `/_config` keys (`section/key`) given by a flag or an environment variable:
     /// they win over values stored at run time in `config.json`.

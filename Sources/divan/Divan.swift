@@ -103,6 +103,7 @@ enum ConfigurationFile {
         if let value = json["session_timeout"]?.int64Value { configuration.sessionTimeout = Int(value) }
         if let value = json["password_iterations"]?.int64Value { configuration.passwordIterations = Int(value) }
         if let value = json["max_dbs_open"]?.int64Value { configuration.maxOpenDatabases = Int(value) }
+        if let value = json["os_process_timeout"]?.int64Value { configuration.osProcessTimeout = Int(value) }
         if let cors = json["cors"]?.objectValue {
             configuration.cors.enabled = true
             configuration.cors.origins = cors["origins"]?.arrayValue?.compactMap(\.stringValue) ?? ["*"]

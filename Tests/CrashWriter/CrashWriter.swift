@@ -21,8 +21,23 @@ struct CrashWriter {
             _ = try await db.createIndex(["index": ["fields": ["round"]], "ddoc": "round", "name": "round"])
             _ = try await db.createIndex(["index": ["fields": ["payload"]], "ddoc": .string(prefix), "name": "payload"])
         }
+        let views = CommandLine.arguments.count > 3 && CommandLine.arguments[3] == "views"
+        if views, (try? db.document("_design/v")) == nil {
+            // A view over every document, built in batches while the writers go on; the kill
+            // lands in the middle of a build.
+            let map = "function(doc){ emit(doc.n === undefined ? null : doc.n, doc.payload ? doc.payload.length : 1); }"
+            try await db.put(DocumentUpdate(id: "_design/v", body: ["views": ["all": ["map": .string(map), "reduce": "_count"]]]))
+        }
         let acknowledge = CrashChild.acknowledge
         try await withThrowingTaskGroup(of: Void.self) { group in
+            if views {
+                group.addTask {
+                    var query = ViewQuery()
+                    query.reduce = false
+                    query.limit = 1
+                    while true { _ = try await db.queryView(designDocument: "_design/v", view: "all", query) }
+                }
+            }
             for task in 0..<8 {
                 group.addTask {
                     var round = 0

@@ -47,6 +47,9 @@ struct CouchError: Error, Sendable, Equatable {
         case .invalidJSON: self.init(.badRequest, "bad_request", "invalid UTF-8 JSON")
         case .forbidden: self.init(.forbidden, "forbidden", error.reason)
         case .storage: self.init(.internalServerError, "internal_server_error", error.reason)
+        case .compilationError, .invalidDesignDocument, .queryParseError:
+            self.init(.badRequest, error.code.rawValue, error.reason)
+        case .reduceOverflow, .javaScriptFailure: self.init(.internalServerError, error.code.rawValue, error.reason)
         }
     }
 

@@ -36,7 +36,8 @@ extension CouchService {
         case "_revs_limit": return try await revsLimit(database, request, access)
         case "_security": return try await security(database, request, access)
         case "_purge": return try await purge(database, request, access)
-        case "_compact", "_view_cleanup":
+        case "_view_cleanup": return try await viewCleanup(database, request, access)
+        case "_compact":
             try Self.methodCheck(request, .post)
             try requireAdmin(access)
             try requireJSONContentType(request)
@@ -48,6 +49,7 @@ extension CouchService {
                 if [.get, .head, .delete].contains(request.method) { throw CouchError.notFound }
                 throw CouchError(.badRequest, "illegal_docid", "Only reserved document ids may start with underscore.")
             }
+            if Self.isViewPath(rest) { return try await viewEndpoint(database, rest, request, access) }
             return try await documentEndpoint(database, "_design/" + rest[1], Array(rest.dropFirst(2)), request, access)
         case "_local":
             guard rest.count >= 2 else {

@@ -56,7 +56,7 @@ extension CouchService {
         case "_active_tasks":
             try Self.methodCheck(request, .get)
             try requireServerAdmin(request)
-            return .json(.array((replications.activeTasks() + store.mangoBuildTasks.activeTasks()).map(JSON.object)))
+            return .json(.array((replications.activeTasks() + store.mangoBuildTasks.activeTasks() + store.viewBuildTasks.activeTasks()).map(JSON.object)))
         case "_db_updates":
             try requireServerAdmin(request)
             return try await databaseUpdates(request)

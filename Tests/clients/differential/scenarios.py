@@ -1721,3 +1721,150 @@ def mango_partial_index(db):
         find(db, {"selector": {"n": {"$gt": 0}}, "use_index": "veg"}),
         explain(db, {"selector": {"n": {"$gt": 0}}, "use_index": "veg"}),
     ]
+
+
+# ===========================================================================
+# JavaScript views
+
+README_JS_ERRORS = ("README 'Views (JavaScript)': JavaScriptCore words syntax errors its own way, so a "
+                    "compilation_error's reason names the same view but not the same parser message")
+README_VIEW_INFO = ("README 'Views (JavaScript)': _info reports no file sizes, no collator versions and "
+                    "its own signature hash")
+
+VIEWS_DDOC = {"language": "javascript", "views": {
+    "by_n": {"map": "function(doc){ if (doc.n !== undefined) emit(doc.n, doc.n * 2); }"},
+    "by_tag": {"map": "function(doc){ (doc.tags || []).forEach(function(t){ emit(t, doc._id); }); }"},
+    "linked": {"map": "function(doc){ if (doc.n === 2) emit('link', {_id: 'n5'}); }"},
+    "mixed": {"map": "function(doc){ if (doc.k !== undefined) emit(doc.k, null); }"},
+    "parity": {"map": "function(doc){ if (doc.n !== undefined) emit([doc.n % 2, doc.n], doc.n); }", "reduce": "_sum"},
+    "count": {"map": "function(doc){ if (doc.n !== undefined) emit(doc.n % 3, 1); }", "reduce": "_count"},
+    "stats": {"map": "function(doc){ if (doc.n !== undefined) emit(doc.n % 2, doc.n); }", "reduce": "_stats"},
+    "distinct": {"map": "function(doc){ if (doc.n !== undefined) emit(doc.n % 4, null); }",
+                 "reduce": "_approx_count_distinct"},
+    "js": {"map": "function(doc){ if (doc.n !== undefined) emit(doc.n % 2, doc.n); }",
+           "reduce": "function(keys, values, rereduce){ return rereduce ? sum(values) : sum(values) + 0; }"},
+    "sums": {"map": "function(doc){ if (doc.n !== undefined) emit(null, {a: doc.n, b: [doc.n, 1]}); }",
+             "reduce": "_sum"},
+    "helpers": {"map": "function(doc){ if (doc.n === 1) { log('seen'); emit(isArray([doc.n]), toJSON({n: doc.n})); "
+                       "emit(require('views/lib/twice').twice(doc.n), sum([1, 2, 3])); } }"},
+    "lib": {"twice": "exports.twice = function(x){ return 2 * x; };"},
+}}
+
+
+def views_setup(db):
+    docs = [{"_id": f"n{i}", "n": i, "tags": ["odd" if i % 2 else "even", "all"]} for i in range(1, 8)]
+    docs += [{"_id": "k-null", "k": None}, {"_id": "k-false", "k": False}, {"_id": "k-true", "k": True},
+             {"_id": "k-num", "k": 10}, {"_id": "k-str", "k": "a"}, {"_id": "k-STR", "k": "B"},
+             {"_id": "k-arr", "k": ["a", 1]}, {"_id": "k-obj", "k": {"a": 1}}]
+    return [put(db), put(f"{db}/_design/v", json=VIEWS_DDOC), bulk(db, docs)]
+
+
+@scenario
+def views_map_queries(db):
+    """Map views: collation order, key ranges, docids, direction, paging, include_docs."""
+    v = f"{db}/_design/v/_view"
+    return views_setup(db) + [
+        get(f"{v}/by_n"), get(f"{v}/mixed"), get(f"{v}/by_tag"),
+        get(f"{v}/by_n", query={"key": 3}), get(f"{v}/by_n", query={"keys": [5, 1, 9, 5]}),
+        get(f"{v}/by_n", query={"startkey": 2, "endkey": 4}),
+        get(f"{v}/by_n", query={"start_key": 2, "end_key": 4, "inclusive_end": "false"}),
+        get(f"{v}/by_n", query={"startkey": 5, "endkey": 2, "descending": "true"}),
+        get(f"{v}/by_n", query={"startkey": 5, "endkey": 2, "descending": "true", "inclusive_end": "false"}),
+        get(f"{v}/by_n", query={"skip": "2", "limit": "3"}), get(f"{v}/by_n", query={"limit": "0"}),
+        get(f"{v}/by_n", query={"startkey": 99}), get(f"{v}/by_n", query={"descending": "true", "skip": "1", "limit": "2"}),
+        get(f"{v}/by_tag", query={"key": "all", "startkey_docid": "n3", "endkey_docid": "n5"}),
+        get(f"{v}/by_tag", query={"startkey": "all", "startkey_docid": "n6", "descending": "true", "limit": "3"}),
+        get(f"{v}/by_tag", query={"startkey": "even", "endkey": "even", "endkey_docid": "n4", "inclusive_end": "false"}),
+        get(f"{v}/by_n", query={"key": 1, "include_docs": "true"}),
+        get(f"{v}/linked", query={"include_docs": "true"}),
+        get(f"{v}/helpers"), get(f"{v}/by_n", query={"key": 2, "update_seq": "true"}),
+        get(f"{v}/mixed", query={"startkey": "a", "endkey": ["z"]}),
+    ]
+
+
+@scenario
+def views_reduce_queries(db):
+    """Reduce views: built-in and JavaScript reduces, group, group_level, keys, reduce=false."""
+    v = f"{db}/_design/v/_view"
+    return views_setup(db) + [
+        get(f"{v}/parity"), get(f"{v}/parity", query={"group": "true"}),
+        get(f"{v}/parity", query={"group_level": "1"}), get(f"{v}/parity", query={"group_level": "0"}),
+        get(f"{v}/parity", query={"group_level": "1", "descending": "true"}),
+        get(f"{v}/parity", query={"group": "true", "skip": "1", "limit": "2"}),
+        get(f"{v}/parity", query={"group": "true", "keys": [[1, 3], [0, 2], [9, 9]]}),
+        get(f"{v}/parity", query={"startkey": [1], "endkey": [1, 5]}),
+        get(f"{v}/parity", query={"reduce": "false", "limit": "2"}),
+        get(f"{v}/count", query={"group": "true"}), get(f"{v}/stats", query={"group": "true"}), get(f"{v}/stats"),
+        get(f"{v}/distinct"), get(f"{v}/js"), get(f"{v}/js", query={"group": "true"}), get(f"{v}/sums"),
+        get(f"{v}/parity", query={"startkey": [5]}),
+    ]
+
+
+@scenario
+def views_post_and_multi_queries(db):
+    """POST _view with keys and parameters in the body, and POST _view/queries."""
+    v = f"{db}/_design/v/_view"
+    return views_setup(db) + [
+        post(f"{v}/by_n", json={"keys": [3, 1]}),
+        post(f"{v}/by_n", json={"keys": [3, 1], "descending": True}, query={"limit": "1"}),
+        post(f"{v}/parity", json={"keys": [[0, 2]], "group": True}),
+        post(f"{v}/by_n/queries", json={"queries": [{"keys": [2]}, {"startkey": 6}, {"limit": 1, "skip": 1}]}),
+    ]
+
+
+@scenario
+def views_query_errors(db):
+    """Invalid view parameters: CouchDB's query_parse_error reasons; missing views and design documents."""
+    v = f"{db}/_design/v/_view"
+    return views_setup(db) + [
+        get(f"{v}/by_n", query={"limit": "-1"}), get(f"{v}/by_n", query={"limit": "x"}),
+        get(f"{v}/by_n", query={"skip": "-2"}), get(f"{v}/by_n", query={"descending": "maybe"}),
+        get(f"{v}/by_n", query={"startkey": "notjson"}), get(f"{v}/by_n", query={"group": "true"}),
+        get(f"{v}/by_n", query={"group_level": "2"}), get(f"{v}/by_n", query={"reduce": "true"}),
+        get(f"{v}/parity", query={"include_docs": "true"}), get(f"{v}/parity", query={"keys": [1, 2]}),
+        get(f"{v}/parity", query={"conflicts": "true"}),
+        get(f"{v}/parity", query={"group": "false", "group_level": "1"}),
+        get(f"{v}/by_n", query={"key": 1, "keys": [2, 3]}), get(f"{v}/by_n", query={"update": "maybe"}),
+        get(f"{v}/by_n", query={"stale": "later"}), get(f"{v}/by_n", query={"stable": "maybe"}),
+        get(f"{v}/nope"), get(f"{db}/_design/none/_view/by_n"),
+    ]
+
+
+@scenario
+def views_design_validation(db):
+    """Design documents whose views do not compile or are malformed are refused on write."""
+    js = differs(README_JS_ERRORS, ["body.json.reason"])
+    return [put(db),
+            put(f"{db}/_design/a", json={"views": {"v": {"map": "function(doc){ emit(doc._id"}}}, differs=js),
+            put(f"{db}/_design/a", json={"views": {"v": {"map": "42"}}}),
+            put(f"{db}/_design/a", json={"views": {"v": {"map": "function(doc){}", "reduce": "function(k, v) {"}}},
+                differs=js),
+            put(f"{db}/_design/a", json={"views": {"v": {"map": "function(doc){}", "reduce": "_median"}}}),
+            put(f"{db}/_design/a", json={"views": {"v": {"reduce": "_count"}}}),
+            put(f"{db}/_design/a", json={"views": {"v": {"map": 1}}}),
+            put(f"{db}/_design/a", json={"views": []}), put(f"{db}/_design/a", json={"views": {"v": "x"}}),
+            put(f"{db}/_design/a", json={"language": "javascript", "views": {"v": {"map": "(doc) => emit(doc._id, 1)"}}}),
+            get(f"{db}/_design/a/_view/v")]
+
+
+@scenario
+def views_incremental_and_stale(db):
+    """Rows follow updates and deletions; update=false answers from the index as it is."""
+    v = f"{db}/_design/v/_view"
+    return [put(db), put(f"{db}/_design/v", json=VIEWS_DDOC),
+            put(f"{db}/a", json={"n": 1}, save={"ra": "body.rev"}), put(f"{db}/b", json={"n": 2}, save={"rb": "body.rev"}),
+            get(f"{v}/by_n"), put(f"{db}/a", query={"rev": "{{ra}}"}, json={"n": 10}),
+            delete(f"{db}/b", query={"rev": "{{rb}}"}), put(f"{db}/c", json={"n": 3}),
+            get(f"{v}/by_n"), get(f"{v}/parity"), get(f"{v}/by_n", query={"update": "false"}),
+            get(f"{v}/by_n", query={"stale": "ok"})]
+
+
+@scenario
+def views_info_and_cleanup(db):
+    """GET _design/x/_info and POST _view_cleanup."""
+    info = differs(README_VIEW_INFO, ["body.json.view_index.sizes", "body.json.view_index.signature",
+                                      "body.json.view_index.collator_versions", "body.json.view_index.waiting_commit"])
+    return views_setup(db) + [
+        get(f"{db}/_design/v/_view/by_n", query={"limit": "1"}),
+        get(f"{db}/_design/v/_info", differs=info), get(f"{db}/_design/missing/_info"),
+        post(f"{db}/_view_cleanup", json={}), get(f"{db}/_design/v/_view/by_n", query={"limit": "1"})]
