@@ -220,7 +220,8 @@ import Testing
         try await db.put(doc("_design/d", edited, rev: try #require(db.winner("_design/d"))))
         let after = try db.viewGroupInfo(designDocument: "_design/d")
         #expect(after.signature == before.signature)
-        #expect(after.updateSequence == before.updateSequence)
+        // The same index, never reset (the background updater may index the edit itself).
+        #expect(after.updateSequence >= before.updateSequence)
         // A new map function is a new index; cleanup then drops the old one.
         try await db.put(doc("_design/d", ["views": ["by_n": ["map": "function(doc){ emit(doc._id, 1); }"]]], rev: try #require(db.winner("_design/d"))))
         let changed = try db.viewGroupInfo(designDocument: "_design/d")
