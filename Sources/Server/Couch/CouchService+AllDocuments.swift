@@ -158,8 +158,12 @@ extension CouchService {
             let rev = try await database.put(update)
             let body: JSON = ["ok": true, "id": .string(id), "rev": .string(rev)]
             return .json(body, headers: [.eTag: Response.opaqueETag(body.serialized())])
+        case .post:
+            try Self.refuseFormUpload(request)
         default:
-            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")
+            // CouchDB routes `_local/` documents through its document handler, so it
+            // names COPY and POST too, though neither works on them.
+            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST,PUT,COPY")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import DocStore
 import HTTPTypes
 import Hummingbird
@@ -32,9 +33,27 @@ extension CouchService {
             return .json(["ok": true, "id": .string(id), "rev": .string(rev)], headers: [.eTag: "\"\(rev)\""])
         case .init("COPY")!:
             return try await copyDocument(database, id, request, access)
+        case .post:
+            try Self.refuseFormUpload(request)
         default:
             throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST,PUT,COPY")
         }
+    }
+
+    /// `POST /{db}/{docid}`: CouchDB's HTML form upload (`multipart/form-data`), which
+    /// Divan does not take (README). The checks CouchDB makes first answer as it does.
+    static func refuseFormUpload(_ request: CouchRequest) throws(CouchError) -> Never {
+        guard let referer = request.headers[.referer] else { throw CouchError.badRequest("Referer header required.") }
+        let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.request.head.authority
+        // The Referer's host and port, as mochiweb_util:urlsplit gives them.
+        let refererHost = URL(string: referer).flatMap { url in url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } }
+        guard let host, refererHost == host else {
+            throw CouchError.badRequest("Referer header must match host.")
+        }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true else {
+            throw CouchError(.unsupportedMediaType, "bad_content_type", "Content-Type must be multipart/form-data")
+        }
+        throw CouchError(.notImplemented, "not_implemented", "Divan does not take HTML form uploads of documents")
     }
 
     /// Design documents belong to database admins.
@@ -99,7 +118,8 @@ extension CouchService {
 
     private func getDocument(_ database: DocumentDatabase, _ id: String, _ request: CouchRequest) throws -> Response {
         var options = try readOptions(request.query)
-        if let openRevs = request.query["open_revs"] {
+        // CouchDB reads `open_revs=[]` as no open_revs at all: the document, as usual.
+        if let openRevs = request.query["open_revs"], (try? JSON.parse(openRevs))?.arrayValue?.isEmpty != true {
             return try openRevisions(database, id, openRevs, options, request)
         }
         // CouchDB opens the winning revision whatever `rev` says when `latest` is set.
@@ -119,9 +139,8 @@ extension CouchService {
     ) throws -> Response {
         var revisions: [Revision]?
         if parameter != "all" {
-            guard let list = (try? JSON.parse(parameter))?.arrayValue else {
-                throw QueryParameters.parseError("open_revs must be \"all\" or a JSON array of revisions")
-            }
+            guard let parsed = try? JSON.parse(parameter) else { throw CouchError.invalidJSON }
+            guard let list = parsed.arrayValue else { throw CouchError.badRequest("Invalid list of revisions") }
             revisions = try list.map { item in
                 guard let text = item.stringValue, let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }
                 return revision
