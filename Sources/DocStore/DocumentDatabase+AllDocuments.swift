@@ -24,14 +24,21 @@ public struct AllDocumentsOptions: Sendable {
         var start = startKey.map { Array($0.utf8) }
         var end = endKey.map { Array($0.utf8) }
         if let prefix = prefix ?? extra {
-            let low = Array(prefix.utf8)
-            var high = low
-            high[high.count - 1] += 1  // "_design/" → "_design0": just past every id with the prefix
+            let (low, high) = Self.range(of: prefix)
             let (first, last) = descending ? (high, low) : (low, high)
             if start == nil || (descending ? compare(start!, first) > 0 : compare(start!, first) < 0) { start = first }
             if end == nil || (descending ? compare(end!, last) < 0 : compare(end!, last) > 0) { end = last }
         }
         return (start, end)
+    }
+
+    /// The keys from the first id with `prefix` to just past the last one
+    /// (`_design/` → `_design0`).
+    static func range(of prefix: String) -> (low: [UInt8], high: [UInt8]) {
+        let low = Array(prefix.utf8)
+        var high = low
+        high[high.count - 1] += 1
+        return (low, high)
     }
 
     private func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
@@ -57,7 +64,7 @@ public struct AllDocumentsRow: Sendable {
 
 /// `_all_docs`' answer.
 public struct AllDocumentsResult: Sendable {
-    /// Live documents in the database (`total_rows`).
+    /// Live documents in the database, or with the options' `prefix` (`total_rows`).
     public let totalRows: Int
     /// Live documents before the first row (`offset`).
     public let offset: Int
@@ -71,21 +78,31 @@ extension DocumentDatabase {
     /// `offset` (see `LiveCounts`).
     public func allDocuments(_ options: AllDocumentsOptions) throws(DocStoreError) -> AllDocumentsResult {
         try read { txn in
-            let total = Int(try txn.readCounter(tables.meta, MetaKey.documentCount))
+            var total = Int(try txn.readCounter(tables.meta, MetaKey.documentCount))
+            if let prefix = options.prefix {
+                // CouchDB's `_design_docs` counts the design documents only.
+                let (low, high) = AllDocumentsOptions.range(of: prefix)
+                total = try LiveCounts.countBefore(high, txn, tables) - LiveCounts.countBefore(low, txn, tables)
+            }
             let sequence = try txn.readCounter(tables.meta, MetaKey.updateSequence)
             var rows: [AllDocumentsRow] = []
             if let keys = options.keys {
-                for key in keys.dropFirst(options.skip) {
+                // CouchDB still reverses `keys` for descending=true (a compatibility hack
+                // of its mrview), then skips and limits.
+                let ordered = options.descending ? Array(keys.reversed()) : keys
+                for key in ordered.dropFirst(options.skip) {
                     if let limit = options.limit, rows.count >= limit { break }
                     rows.append(try keyedRow(key, options, txn))
                 }
                 return AllDocumentsResult(totalRows: total, offset: 0, rows: rows, updateSequence: sequence)
             }
             let (start, end) = options.scanBounds()
-            let offset = try countLive(before: start, descending: options.descending, total: total, txn)
+            // The offset counts every live document before the range, so it can exceed a
+            // prefix's total; CouchDB 3.4.3 answers no more than `total_rows` then.
+            let offset = try countLive(before: start, descending: options.descending, txn)
             var skipped = 0
             if options.limit == 0 {
-                return AllDocumentsResult(totalRows: total, offset: offset, rows: [], updateSequence: sequence)
+                return AllDocumentsResult(totalRows: total, offset: min(offset, total), rows: [], updateSequence: sequence)
             }
             try txn.scan(tables.documents, from: start, to: end, inclusiveEnd: options.inclusiveEnd, descending: options.descending) { entry in
                 if DocumentRecord.isDeleted(encoded: entry.value) { return true }
@@ -98,7 +115,7 @@ extension DocumentDatabase {
                 rows.append(try liveRow(id, record, options, txn))
                 return options.limit.map { rows.count < $0 } ?? true
             }
-            return AllDocumentsResult(totalRows: total, offset: offset + skipped, rows: rows, updateSequence: sequence)
+            return AllDocumentsResult(totalRows: total, offset: min(offset + skipped, total), rows: rows, updateSequence: sequence)
         }
     }
 
@@ -122,10 +139,11 @@ extension DocumentDatabase {
     }
 
     /// Live documents whose id comes before `key` in scan order.
-    private func countLive(before key: [UInt8]?, descending: Bool, total: Int, _ txn: Transaction) throws -> Int {
+    private func countLive(before key: [UInt8]?, descending: Bool, _ txn: Transaction) throws -> Int {
         guard let key else { return 0 }
         let before = try LiveCounts.countBefore(key, txn, tables)
         guard descending else { return before }
+        let total = Int(try txn.readCounter(tables.meta, MetaKey.documentCount))
         let live = try txn.withValue(tables.documents, key: key) { value in
             value.map { !DocumentRecord.isDeleted(encoded: $0) } ?? false
         }

@@ -30,6 +30,14 @@ public enum OpenRevision: Sendable {
     case missing(String)
 }
 
+/// How `openRevisions` lists all of a document's leaves; CouchDB's two readers differ.
+public enum LeafOrder: Sendable {
+    /// Ascending by (position, id bytes), as `GET /db/doc?open_revs=all` answers.
+    case ascending
+    /// `RevisionTree.leavesInKeyTreeOrder`, as `_bulk_get` answers an entry without `rev`.
+    case keyTree
+}
+
 extension DocumentDatabase {
     /// Reads the winning revision, or `options.revision`.
     /// - Throws: `not_found` with reason `missing` (no such document or revision) or
@@ -53,12 +61,14 @@ extension DocumentDatabase {
     /// CouchDB's `open_revs`: every leaf (`revisions == nil`), or the listed revisions,
     /// each found or reported missing. With `latest`, a listed revision that is not a
     /// leaf stands for the leaves that descend from it.
+    /// `order` says how all leaves are listed.
     /// - Throws: `not_found` when the document does not exist and all leaves were asked for.
     public func openRevisions(
-        _ id: String, revisions: [Revision]?, latest: Bool = false, options: DocumentReadOptions = DocumentReadOptions()
+        _ id: String, revisions: [Revision]?, latest: Bool = false, options: DocumentReadOptions = DocumentReadOptions(),
+        order: LeafOrder = .ascending
     ) throws(DocStoreError) -> [OpenRevision] {
         try read { txn in
-            guard let answers = try openRevisions(id, revisions, latest, options, txn) else { throw DocStoreError.missing }
+            guard let answers = try openRevisions(id, revisions, latest, options, order, txn) else { throw DocStoreError.missing }
             return answers
         }
     }
@@ -72,23 +82,28 @@ extension DocumentDatabase {
         options: DocumentReadOptions = DocumentReadOptions()
     ) throws(DocStoreError) -> [[OpenRevision]] {
         try read { txn in
-            try requests.map { request in try openRevisions(request.id, request.revisions, latest, options, txn) ?? [] }
+            try requests.map { request in try openRevisions(request.id, request.revisions, latest, options, .ascending, txn) ?? [] }
         }
     }
 
     /// The answers of one `open_revs` request in `txn`; nil when the document does not
     /// exist and all its leaves were asked for.
     ///
-    /// Order, as CouchDB's fabric answers: for `all` and for `latest`, the found leaves
-    /// ascending by (position, id bytes), then the missing ones in the same order; for a
-    /// plain list, the order asked.
+    /// Order, as CouchDB's fabric answers: for `all`, as `order` says; for `latest`, the
+    /// found leaves ascending by (position, id bytes), then the missing ones in the same
+    /// order; for a plain list, the order asked.
     private func openRevisions(
-        _ id: String, _ revisions: [Revision]?, _ latest: Bool, _ options: DocumentReadOptions, _ txn: Transaction
+        _ id: String, _ revisions: [Revision]?, _ latest: Bool, _ options: DocumentReadOptions, _ order: LeafOrder,
+        _ txn: Transaction
     ) throws -> [OpenRevision]? {
         let record = try loadRecord(id, txn)
         guard let revisions else {
             guard let record else { return nil }
-            return try record.tree.leaves.map(\.revision).sorted().compactMap { leaf in
+            let leaves = switch order {
+            case .ascending: record.tree.leaves.map(\.revision).sorted()
+            case .keyTree: record.tree.leavesInKeyTreeOrder.map(\.revision)
+            }
+            return try leaves.compactMap { leaf in
                 try makeDocument(id, leaf, record, options, txn).map(OpenRevision.found)
             }
         }

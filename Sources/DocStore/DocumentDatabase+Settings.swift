@@ -39,6 +39,25 @@ extension DocumentDatabase {
         }
     }
 
+    /// `_purged_infos_limit` (CouchDB's default 1000). Divan keeps no purge history to
+    /// trim, so the value is only stored and answered, as clients expect.
+    public func purgedInfosLimit() throws(DocStoreError) -> Int {
+        try read { txn in
+            let stored = try txn.readCounter(tables.meta, MetaKey.purgedInfosLimit)
+            return stored == 0 ? 1000 : Int(stored)
+        }
+    }
+
+    /// Sets `_purged_infos_limit`; as in CouchDB it moves `update_seq`.
+    /// - Throws: `bad_request` unless `limit` ≥ 1.
+    public func setPurgedInfosLimit(_ limit: Int) async throws(DocStoreError) {
+        guard limit >= 1 else { throw DocStoreError(.badRequest, "`purged_infos_limit` must be positive integer") }
+        try await write { txn, batch in
+            try txn.writeCounter(self.tables.meta, MetaKey.purgedInfosLimit, UInt64(limit))
+            _ = batch.nextSequence()
+        }
+    }
+
     /// CouchDB's `_revs_diff`: for each id, the given revisions the database lacks and,
     /// for those, the leaves that could be their ancestors (lower position).
     public func revisionsDiff(_ request: [ExactString: [Revision]]) throws(DocStoreError)

@@ -147,13 +147,12 @@ public enum AttachmentInput: Sendable {
 
     static func parseAll(_ value: JSON) throws(DocStoreError) -> [(name: String, input: AttachmentInput)] {
         guard case .object(let object) = value else {
-            throw DocStoreError(.badRequest, "_attachments must be an object")
+            throw DocStoreError(.documentValidation, "Bad special document member: _attachments")
         }
         var result: [(name: String, input: AttachmentInput)] = []
         for (name, entry) in object {
-            guard case .object(let fields) = entry else {
-                throw DocStoreError(.badRequest, "Attachment \(name) must be an object")
-            }
+            // CouchDB 3.4.3 drops an entry that is not an object and stores the rest.
+            guard case .object(let fields) = entry else { continue }
             guard !name.isEmpty, name.utf8.first != UInt8(ascii: "_") else {
                 throw DocStoreError(.badRequest, "Attachment name must not be empty or start with underscore")
             }

@@ -56,6 +56,7 @@ enum MetaKey {
     static let externalSize = Array("external_size".utf8)
     static let nextBlob = Array("next_blob".utf8)
     static let revsLimit = Array("revs_limit".utf8)
+    static let purgedInfosLimit = Array("purged_infos_limit".utf8)
     static let security = Array("security".utf8)
     static let uuid = Array("uuid".utf8)
     /// Present once the `counts` table matches the documents (files from before it get

@@ -81,6 +81,20 @@ func collect(_ db: DocumentDatabase, _ info: AttachmentInfo, range: Range<Int>? 
         await #expect(throws: DocStoreError.self) { try await collect(db, kept) }
     }
 
+    @Test func attachmentEntriesThatAreNotObjectsAreDropped() async throws {
+        // CouchDB 3.4.3 stores {"_attachments": {"x": "notanobject", "y": {...}}} with y
+        // only, and refuses an `_attachments` that is not an object as doc_validation.
+        let db = try TemporaryStore().database()
+        try await db.put(try DocumentUpdate(json: [
+            "_id": "a", "_attachments": ["x": "notanobject", "y": ["data": .string(Base64.encode([1]))]],
+        ]))
+        #expect(try db.document("a").attachments.map(\.name) == ["y"])
+        #expect { try DocumentUpdate(json: ["_id": "b", "_attachments": 5]) } throws: {
+            ($0 as? DocStoreError)?.code == .documentValidation
+                && ($0 as? DocStoreError)?.reason == "Bad special document member: _attachments"
+        }
+    }
+
     @Test func attachmentsInlineOnRequest() async throws {
         let db = try TemporaryStore().database()
         let data: [UInt8] = [0, 1, 2, 255]

@@ -123,4 +123,27 @@ import Testing
         #expect(rows[0].document?.fields()["id"] == "c")
         #expect(rows[2].document == nil)
     }
+
+    @Test func descendingReversesKeysBeforeSkipAndLimit() async throws {
+        // CouchDB 3.4.3: keys=["e","a"]&descending=true answers a, then e.
+        let db = try await seeded()
+        #expect(try ids(db) { $0.keys = ["c", "nope", "a"]; $0.descending = true } == ["a", "nope", "c"])
+        #expect(try ids(db) { $0.keys = ["c", "nope", "a"]; $0.descending = true; $0.skip = 1; $0.limit = 1 } == ["nope"])
+    }
+
+    @Test func prefixCountsItsOwnRowsAndCapsTheOffset() async throws {
+        // CouchDB 3.4.3's _design_docs: total_rows is the number of design documents;
+        // offset counts every live document before the range, but at most total_rows.
+        let db = try await seeded()
+        try await db.put(doc("_design/y"))
+        try await db.put(doc("0"))
+        var options = AllDocumentsOptions()
+        options.prefix = "_design/"
+        let forward = try db.allDocuments(options)
+        #expect(forward.totalRows == 2 && forward.offset == 1)
+        options.descending = true
+        let backward = try db.allDocuments(options)
+        #expect(backward.rows.map(\.id) == ["_design/y", "_design/x"])
+        #expect(backward.totalRows == 2 && backward.offset == 2)
+    }
 }

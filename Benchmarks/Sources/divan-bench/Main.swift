@@ -16,6 +16,7 @@ struct Bench {
         if suite == nil || suite == "s3" { try await S3Bench.run(parts) }
         if suite == nil || suite == "collation" { try await CollationBench.run() }
         if suite == nil || suite == "mango" { try await MangoBench.run(parts) }
+        if suite == nil || suite == "views" { try await ViewBench.run(parts) }
     }
 }
 

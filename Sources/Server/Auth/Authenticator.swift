@@ -53,6 +53,10 @@ final class Authenticator: Sendable {
             }
         }
         if let cookie = Self.cookie(named: "AuthSession", in: headers), !cookie.isEmpty {
+            // CouchDB refuses a cookie that is not base64url of `name:time:hash` outright.
+            guard let decoded = Self.base64URLDecode(cookie), decoded.count(where: { $0 == UInt8(ascii: ":") }) >= 2 else {
+                throw CouchError.badRequest("Malformed AuthSession cookie. Please clear your cookies.")
+            }
             if let (user, issued) = validateSession(cookie) {
                 let age = Int(Date().timeIntervalSince1970) - issued
                 // Refresh once a tenth of the timeout has passed, as CouchDB does.

@@ -23,7 +23,7 @@ extension CouchService {
         if request.method == .post {
             body = try await request.jsonObjectBody()
         } else {
-            try Self.methodCheck(request, .get, .head)
+            try Self.methodCheck(request, .get, .head, .post)
         }
         return .json(try allDocumentsJSON(database, endpoint, try Self.options(from: body, request.query)))
     }
@@ -52,7 +52,12 @@ extension CouchService {
         }
         func int(_ name: String) throws -> Int? {
             if let value = body[name] {
-                guard let number = value.int64Value, number >= 0 else { throw QueryParameters.parseError("\(name) must be a positive integer") }
+                // CouchDB prints the body's value as an Erlang term: -1, <<"x">>.
+                guard let number = value.int64Value else {
+                    let term = value.stringValue.map { "<<\"\($0)\">>" } ?? value.serializedString
+                    throw QueryParameters.parseError("Invalid value for integer: \(term)")
+                }
+                guard number >= 0 else { throw QueryParameters.parseError("Invalid value for positive integer: \(number)") }
                 return Int(number)
             }
             return try query.int(name)
@@ -73,7 +78,10 @@ extension CouchService {
         }
         let keys = try body["keys"] ?? query.json("keys")
         if let keys, !keys.isNull {  // pycouchdb sends "keys": null to mean all
-            guard let list = keys.arrayValue else { throw QueryParameters.parseError("`keys` must be an array") }
+            guard let list = keys.arrayValue else {
+                let place = body["keys"] == nil ? "parameter" : "body member"
+                throw CouchError.badRequest("`keys` \(place) must be an array.")
+            }
             options.keys = list.map { $0.stringValue ?? $0.serializedString }
         }
         return (options, try bool("update_seq", false))
@@ -150,8 +158,12 @@ extension CouchService {
             let rev = try await database.put(update)
             let body: JSON = ["ok": true, "id": .string(id), "rev": .string(rev)]
             return .json(body, headers: [.eTag: Response.opaqueETag(body.serialized())])
+        case .post:
+            try Self.refuseFormUpload(request)
         default:
-            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")
+            // CouchDB routes `_local/` documents through its document handler, so it
+            // names COPY and POST too, though neither works on them.
+            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST,PUT,COPY")
         }
     }
 }

@@ -24,9 +24,7 @@ extension CouchService {
             var attachments: [(name: String, input: AttachmentInput)] = []
             var body = JSONObject()
             if let revision {
-                var options = DocumentReadOptions()
-                options.revision = revision
-                let current = try database.document(id, options: options)
+                let current = try attachmentWriteBase(database, id, revision)
                 body = current.fields()
                 attachments = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, .stub(digest: $0.digest)) }
             }
@@ -34,22 +32,36 @@ extension CouchService {
             let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: body, attachments: attachments))
             return .json(
                 ["ok": true, "id": .string(id), "rev": .string(rev)], status: .created,
-                headers: [.location: request.location(database.name, id) + "/" + name.split(separator: "/", omittingEmptySubsequences: false).map { URIEncoding.encodeCouch($0) }.joined(separator: "/")])
+                headers: [.location: request.location(database.name, id, name)])
         case .delete:
             try checkDesignWrite(id, access)
-            guard let revision = try revisionParameter(request) else { throw CouchError(.conflict, "conflict", "Document update conflict.") }
-            var options = DocumentReadOptions()
-            options.revision = revision
-            let current = try database.document(id, options: options)
+            let revision = try revisionParameter(request)
+            // Without a revision CouchDB still opens the winner and looks for the
+            // attachment (404s) before its update conflicts.
+            let current = try revision.map { rev throws in try attachmentWriteBase(database, id, rev) } ?? database.document(id)
             guard current.attachments.contains(where: { $0.name.hasSameBytes(as: name) }) else {
                 throw CouchError(.notFound, "not_found", "Document is missing attachment")
             }
+            guard let revision else { throw CouchError(.conflict, "conflict", "Document update conflict.") }
             let kept = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, AttachmentInput.stub(digest: $0.digest)) }
             let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: current.fields(), attachments: kept))
             return .json(["ok": true, "id": .string(id), "rev": .string(rev)])
         default:
             throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")
         }
+    }
+
+    /// The revision an attachment PUT or DELETE edits. CouchDB answers a revision the
+    /// document lacks with `409 not_found/missing_rev`; Divan keeps no body for a
+    /// revision that has children (README), so that one is the conflict its edit is.
+    private func attachmentWriteBase(_ database: DocumentDatabase, _ id: String, _ revision: Revision) throws -> Document {
+        var options = DocumentReadOptions()
+        options.revision = revision
+        if let document = try? database.document(id, options: options) { return document }
+        guard try database.revisionsDiff([ExactString(id): [revision]]).isEmpty else {
+            throw CouchError(.conflict, "not_found", "missing_rev")
+        }
+        throw CouchError(.conflict, "conflict", "Document update conflict.")
     }
 
     /// CouchDB's attachment GET: the stored encoding is sent when the client accepts

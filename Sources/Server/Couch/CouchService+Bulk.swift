@@ -8,7 +8,8 @@ extension CouchService {
         try Self.methodCheck(request, .post)
         try requireMember(access)
         let body = try await request.jsonObjectBody()
-        guard let docs = body["docs"]?.arrayValue else { throw CouchError.badRequest("POST body must include `docs` parameter.") }
+        guard let docsValue = body["docs"] else { throw CouchError.badRequest("POST body must include `docs` parameter.") }
+        guard let docs = docsValue.arrayValue else { throw CouchError.badRequest("`docs` parameter must be an array.") }
         let newEdits = body["new_edits"]?.boolValue ?? true
         if body["all_or_nothing"]?.boolValue == true {
             // CouchDB 3 refuses it for every document, with 417.
@@ -64,33 +65,48 @@ extension CouchService {
         guard let docs = body["docs"]?.arrayValue else { throw CouchError.badRequest("Missing JSON list of 'docs'.") }
         var options = try readOptions(request.query)
         options.revision = nil
-        let latest = try request.query.bool("latest")
+        let latest = request.query["latest"] == "true"
         var results: [JSON] = []
         for item in docs {
-            guard let id = item["id"]?.stringValue else {
-                results.append(["id": .null, "docs": [["error": ["id": .null, "rev": .null, "error": "illegal_docid", "reason": "Document id must be a string."]]]])
+            func failure(_ id: JSON, _ rev: JSON, _ error: String, _ reason: String) -> JSON {
+                ["id": id, "docs": [["error": ["id": id, "rev": rev, "error": .string(error), "reason": .string(reason)]]]]
+            }
+            // CouchDB answers a malformed entry in its place, with the rest.
+            guard case .object(let entry) = item else {
+                results.append(failure(.null, .null, "bad_request", "document must be a JSON object"))
+                continue
+            }
+            guard let idValue = entry["id"] else {
+                results.append(failure(.null, .null, "bad_request", "document id missed"))
+                continue
+            }
+            guard let id = idValue.stringValue else {
+                results.append(failure(idValue, .null, "illegal_docid", "Document id must be a string"))
+                continue
+            }
+            do {
+                try DocumentUpdate.validate(id: id)
+            } catch {
+                results.append(failure(idValue, .null, "illegal_docid", error.reason))
                 continue
             }
             var itemOptions = options
-            if let since = item["atts_since"]?.arrayValue {
+            if let since = entry["atts_since"]?.arrayValue {
                 itemOptions.attachmentsSince = since.compactMap { $0.stringValue.flatMap(Revision.init) }
             }
             var revision: Revision?
-            if let text = item["rev"]?.stringValue {
+            if let text = entry["rev"]?.stringValue {
                 guard let parsed = Revision(text) else {
-                    results.append(["id": .string(id), "docs": [["error": ["id": .string(id), "rev": .string(text), "error": "bad_request", "reason": "Invalid rev format"]]]])
+                    results.append(failure(idValue, .string(text), "bad_request", "Invalid rev format"))
                     continue
                 }
                 revision = parsed
             }
             var entries: [JSON] = []
             do {
-                let answers: [OpenRevision]
-                if let revision {
-                    answers = try database.openRevisions(id, revisions: [revision], latest: latest, options: itemOptions)
-                } else {
-                    answers = [.found(try database.document(id, options: itemOptions))]
-                }
+                // Without `rev`, every leaf, deleted ones too, as `open_revs=all`.
+                let answers = try database.openRevisions(
+                    id, revisions: revision.map { [$0] }, latest: latest, options: itemOptions, order: .keyTree)
                 for answer in answers {
                     switch answer {
                     case .found(let document): entries.append(["ok": .object(document.json())])

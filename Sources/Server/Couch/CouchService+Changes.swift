@@ -48,20 +48,25 @@ extension CouchService {
         let since = query["since"] ?? request.headers[HTTPField.Name("Last-Event-ID")!]
         parsed.options.since = try WireSequence.parse(since) { try database.updateSequence() }
         parsed.options.descending = try query.bool("descending")
-        parsed.limit = try query.int("limit")
+        // CouchDB reads a negative limit as no limit at all.
+        if let text = query["limit"], let value = Int(text), value < 0 {
+            parsed.limit = nil
+        } else {
+            parsed.limit = try query.int("limit")
+        }
         parsed.options.allLeaves = query["style"] == "all_docs"
         parsed.options.includeDocuments = try query.bool("include_docs")
         parsed.options.conflicts = try query.bool("conflicts")
         parsed.options.documentOptions.attachments = try query.bool("attachments")
         parsed.options.documentOptions.attachmentEncodingInfo = try query.bool("att_encoding_info")
         parsed.timeout = try milliseconds(query, "timeout", default: 60_000)
-        parsed.heartbeat = query.contains("heartbeat") ? try milliseconds(query, "heartbeat", default: 60_000) : nil
+        parsed.heartbeat = try heartbeatMilliseconds(query)
         parsed.sequenceInterval = max(1, try query.int("seq_interval") ?? 1)
         if let name = query["filter"], !name.hasPrefix("_") {
             // CouchDB looks the design document up first: a missing one is a 404.
             let parts = name.split(separator: "/", maxSplits: 1)
             guard parts.count == 2 else {
-                throw CouchError.badRequest("`filter` parameter is not formatted as `designname/filtername`")
+                throw CouchError.badRequest("`filter` must be of the form `designname/filtername`")
             }
             _ = try database.document("_design/" + parts[0])
         }

@@ -16,8 +16,11 @@ enum DatabaseAccess: Equatable {
 /// `/{db}` and the database-level endpoints.
 extension CouchService {
     func databaseEndpoint(_ name: String, _ request: CouchRequest) async throws -> Response {
-        try requireUser(request)
         let rest = Array(request.segments.dropFirst())
+        // Creating and deleting databases is for server admins; CouchDB says so to
+        // anonymous clients too.
+        if rest.isEmpty, [.put, .delete].contains(request.method) { return try await databaseRoot(name, request) }
+        try requireUser(request)
         if rest.isEmpty { return try await databaseRoot(name, request) }
         let database = try store.database(name)
         let access = try access(to: database, request.user)
@@ -34,6 +37,7 @@ extension CouchService {
             try request.requireJSONContentType()
             return .json(["ok": true, "instance_start_time": "0"], status: .created)
         case "_revs_limit": return try await revsLimit(database, request, access)
+        case "_purged_infos_limit": return try await purgedInfosLimit(database, request, access)
         case "_security": return try await security(database, request, access)
         case "_purge": return try await purge(database, request, access)
         case "_view_cleanup": return try await viewCleanup(database, request, access)
@@ -98,7 +102,8 @@ extension CouchService {
         case .delete:
             try requireServerAdmin(request)
             if request.query["rev"] != nil {
-                throw CouchError.badRequest("You tried to DELETE a database with a ?rev= parameter. Did you mean to DELETE a document instead?")
+                // CouchDB's wording, `?=rev` included.
+                throw CouchError.badRequest("You tried to DELETE a database with a ?=rev parameter. Did you mean to DELETE a document instead?")
             }
             try store.deleteDatabase(name)
             return .ok()
@@ -107,7 +112,8 @@ extension CouchService {
             let access = try access(to: database, request.user)
             return try await postDocument(database, request, access)
         default:
-            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST,PUT")
+            // CouchDB leaves PUT out of the list, though it creates databases.
+            throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST")
         }
     }
 
@@ -158,6 +164,23 @@ extension CouchService {
             try await database.setRevsLimit(Int(limit))
             return .ok()
         default:
+            throw CouchError.methodNotAllowed("PUT,GET")
+        }
+    }
+
+    private func purgedInfosLimit(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
+        switch request.method {
+        case .get:
+            try requireMember(access)
+            return .json(.number(JSONNumber(try database.purgedInfosLimit())))
+        case .put:
+            try requireAdmin(access)
+            guard let limit = try await request.jsonBody(requireContentType: false).int64Value, limit > 0 else {
+                throw CouchError.badRequest("`purged_infos_limit` must be positive integer")
+            }
+            try await database.setPurgedInfosLimit(Int(limit))
+            return .ok()
+        default:
             throw CouchError.methodNotAllowed("GET,PUT")
         }
     }
@@ -185,7 +208,7 @@ extension CouchService {
             try await database.setSecurity(security)
             return .ok()
         default:
-            throw CouchError.methodNotAllowed("GET,PUT")
+            throw CouchError.methodNotAllowed("PUT,GET")
         }
     }
 
@@ -203,7 +226,7 @@ extension CouchService {
     static func revisionLists(_ body: JSONObject) throws(CouchError) -> [ExactString: [Revision]] {
         var request: [ExactString: [Revision]] = [:]
         for (id, value) in body {
-            guard let list = value.arrayValue else { throw CouchError.badRequest("Expected a list of revisions for \(id)") }
+            guard let list = value.arrayValue else { throw CouchError.badRequest("Invalid list of revisions") }
             var revisions: [Revision] = []
             for item in list {
                 guard let text = item.stringValue, let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }

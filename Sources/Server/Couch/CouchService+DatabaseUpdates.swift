@@ -8,7 +8,7 @@ extension CouchService {
         try Self.methodCheck(request, .get, .post)
         let feed = request.query["feed"] ?? "normal"
         let timeout = try milliseconds(request.query, "timeout", default: 60_000)
-        let heartbeat = request.query.contains("heartbeat") ? try milliseconds(request.query, "heartbeat", default: 60_000) : nil
+        let heartbeat = try heartbeatMilliseconds(request.query)
         // Divan keeps no history of events: a normal feed is answered empty, the
         // waiting feeds report events from now on.
         guard feed == "longpoll" || feed == "continuous" || feed == "eventsource" else {

@@ -1,3 +1,4 @@
+import Foundation
 import DocStore
 import HTTPTypes
 import Hummingbird
@@ -32,9 +33,27 @@ extension CouchService {
             return .json(["ok": true, "id": .string(id), "rev": .string(rev)], headers: [.eTag: "\"\(rev)\""])
         case .init("COPY")!:
             return try await copyDocument(database, id, request, access)
+        case .post:
+            try Self.refuseFormUpload(request)
         default:
             throw CouchError.methodNotAllowed("DELETE,GET,HEAD,POST,PUT,COPY")
         }
+    }
+
+    /// `POST /{db}/{docid}`: CouchDB's HTML form upload (`multipart/form-data`), which
+    /// Divan does not take (README). The checks CouchDB makes first answer as it does.
+    static func refuseFormUpload(_ request: CouchRequest) throws(CouchError) -> Never {
+        guard let referer = request.headers[.referer] else { throw CouchError.badRequest("Referer header required.") }
+        let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.request.head.authority
+        // The Referer's host and port, as mochiweb_util:urlsplit gives them.
+        let refererHost = URL(string: referer).flatMap { url in url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } }
+        guard let host, refererHost == host else {
+            throw CouchError.badRequest("Referer header must match host.")
+        }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true else {
+            throw CouchError(.unsupportedMediaType, "bad_content_type", "Content-Type must be multipart/form-data")
+        }
+        throw CouchError(.notImplemented, "not_implemented", "Divan does not take HTML form uploads of documents")
     }
 
     /// Design documents belong to database admins.
@@ -42,6 +61,24 @@ extension CouchService {
         if id.hasPrefix("_design/"), access != .admin {
             throw CouchError(.forbidden, "forbidden", "You are not a db or server admin.")
         }
+    }
+
+    /// The revision a write replaces, from the body, the `rev` query parameter and
+    /// `If-Match`, which must name the same one when more than one is given (CouchDB's
+    /// `couch_doc_from_req`).
+    static func agreedRevision(body: Revision?, _ request: CouchRequest) throws(CouchError) -> Revision? {
+        func parse(_ text: String) throws(CouchError) -> Revision {
+            guard let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }
+            return revision
+        }
+        let queried = try request.query["rev"].map(parse)
+        let etag = try request.headers[.ifMatch].map { text throws(CouchError) in try parse(text.trimmingCharacters(in: ["\""])) }
+        if let body, let queried, queried != body {
+            throw CouchError.badRequest("Document rev from request body and query string have different values")
+        }
+        let explicit = body ?? queried
+        if let explicit, let etag, explicit != etag { throw CouchError.badRequest("Document rev and etag have different values") }
+        return explicit ?? etag
     }
 
     /// `rev` from the query, or `If-Match`.
@@ -59,28 +96,34 @@ extension CouchService {
             guard let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }
             options.revision = revision
         }
-        let meta = try query.bool("meta")
-        options.revisions = try query.bool("revs")
-        options.revisionsInfo = try query.bool("revs_info") || meta
-        options.conflicts = try query.bool("conflicts") || meta
-        options.deletedConflicts = try query.bool("deleted_conflicts") || meta
-        options.localSequence = try query.bool("local_seq")
-        options.attachments = try query.bool("attachments")
-        options.attachmentEncodingInfo = try query.bool("att_encoding_info")
+        // CouchDB's `parse_doc_query` acts on `true` and ignores any other value.
+        func flag(_ name: String) -> Bool { query[name] == "true" }
+        let meta = flag("meta")
+        options.revisions = flag("revs")
+        options.revisionsInfo = flag("revs_info") || meta
+        options.conflicts = flag("conflicts") || meta
+        options.deletedConflicts = flag("deleted_conflicts") || meta
+        options.localSequence = flag("local_seq")
+        options.attachments = flag("attachments")
+        options.attachmentEncodingInfo = flag("att_encoding_info")
         if let since = try query.json("atts_since") {
-            guard let list = since.arrayValue else { throw QueryParameters.parseError("atts_since must be a JSON array") }
-            options.attachmentsSince = list.compactMap { $0.stringValue.flatMap(Revision.init) }
+            guard let list = since.arrayValue else { throw CouchError.badRequest("Invalid list of revisions") }
+            options.attachmentsSince = try list.map { item throws(CouchError) in
+                guard let revision = item.stringValue.flatMap(Revision.init) else { throw CouchError.badRequest("Invalid rev format") }
+                return revision
+            }
         }
         return options
     }
 
     private func getDocument(_ database: DocumentDatabase, _ id: String, _ request: CouchRequest) throws -> Response {
         var options = try readOptions(request.query)
-        if let openRevs = request.query["open_revs"] {
+        // CouchDB reads `open_revs=[]` as no open_revs at all: the document, as usual.
+        if let openRevs = request.query["open_revs"], (try? JSON.parse(openRevs))?.arrayValue?.isEmpty != true {
             return try openRevisions(database, id, openRevs, options, request)
         }
         // CouchDB opens the winning revision whatever `rev` says when `latest` is set.
-        if try request.query.bool("latest") { options.revision = nil }
+        if request.query["latest"] == "true" { options.revision = nil }
         let document = try database.document(id, options: options)
         // CouchDB sends an ETag only for a document without meta members.
         let hasMeta = document.conflicts?.isEmpty == false || document.deletedConflicts?.isEmpty == false
@@ -96,9 +139,8 @@ extension CouchService {
     ) throws -> Response {
         var revisions: [Revision]?
         if parameter != "all" {
-            guard let list = (try? JSON.parse(parameter))?.arrayValue else {
-                throw QueryParameters.parseError("open_revs must be \"all\" or a JSON array of revisions")
-            }
+            guard let parsed = try? JSON.parse(parameter) else { throw CouchError.invalidJSON }
+            guard let list = parsed.arrayValue else { throw CouchError.badRequest("Invalid list of revisions") }
             revisions = try list.map { item in
                 guard let text = item.stringValue, let revision = Revision(text) else { throw CouchError.badRequest("Invalid rev format") }
                 return revision
@@ -110,7 +152,7 @@ extension CouchService {
         // leaves out those the client has), encoded as stored.
         options.attachmentsFollow = multipart
         if multipart { options.attachments = true }
-        let answers = try database.openRevisions(id, revisions: revisions, latest: try request.query.bool("latest"), options: options)
+        let answers = try database.openRevisions(id, revisions: revisions, latest: request.query["latest"] == "true", options: options)
         if multipart { return MultipartResponse.openRevisions(answers, database: database) }
         let rows: [JSON] = answers.map { answer in
             switch answer {
@@ -132,22 +174,21 @@ extension CouchService {
             }
             update = try DocumentUpdate(json: object, id: id)
         }
-        if let queried = request.query["rev"], let given = update.revision?.description ?? update.localRevision.map({ "0-\($0)" }),
-            queried != given
-        {
-            throw CouchError.badRequest("Document rev from request body and query string have different values")
-        }
-        if update.revision == nil, let revision = try revisionParameter(request) { update.revision = revision }
-        if update.localRevision == nil, id.hasPrefix(LocalDocument.prefix), let text = request.query["rev"] {
-            update.localRevision = Self.localRevision(text)
+        if id.hasPrefix(LocalDocument.prefix) {
+            if let queried = request.query["rev"], let given = update.localRevision.map({ "0-\($0)" }), queried != given {
+                throw CouchError.badRequest("Document rev from request body and query string have different values")
+            }
+            if update.localRevision == nil, let text = request.query["rev"] { update.localRevision = Self.localRevision(text) }
+        } else {
+            update.revision = try Self.agreedRevision(body: update.revision, request)
         }
         if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
         let newEdits = try request.query.bool("new_edits", default: true)
         let rev = try await database.put(update, newEdits: newEdits)
+        // CouchDB: 202 without headers or revision for batch=ok (it answers before the
+        // write), 200 for a deletion, 201 otherwise; local documents have no revision ETag.
+        if request.query["batch"] == "ok" { return .json(["ok": true, "id": .string(id)], status: .accepted) }
         let body: JSON = ["ok": true, "id": .string(id), "rev": .string(rev)]
-        // CouchDB: 202 without headers for batch=ok, 200 for a deletion, 201 otherwise;
-        // local documents have no revision ETag.
-        if request.query["batch"] == "ok" { return .json(body, status: .accepted) }
         var headers: HTTPFields = [.location: request.location(database.name, id)]
         if !id.hasPrefix(LocalDocument.prefix) { headers[.eTag] = "\"\(rev)\"" }
         return .json(body, status: update.deleted ? .ok : .created, headers: headers)
@@ -158,14 +199,16 @@ extension CouchService {
     }
 
     func postDocument(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
-        var update = try DocumentUpdate(json: try await request.jsonObjectBody())
+        guard case .object(let object) = try await request.jsonBody() else { throw CouchError.badRequest("Document must be a JSON object") }
+        var update = try DocumentUpdate(json: object)
         if let id = update.id { try checkDesignWrite(id, access) }
         if case .ownUserDocument = access { throw CouchError.forbidden }
         if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
         let result = try await database.update([update])[0]
         if let error = result.error { throw CouchError(error) }
+        // With batch=ok CouchDB answers before the write, so without a revision.
+        if request.query["batch"] == "ok" { return .json(["ok": true, "id": .string(result.id)], status: .accepted) }
         let body: JSON = ["ok": true, "id": .string(result.id), "rev": .string(result.revision!)]
-        if request.query["batch"] == "ok" { return .json(body, status: .accepted) }
         return .json(body, status: .created, headers: [.location: request.location(database.name, result.id)])
     }
 

@@ -25,17 +25,19 @@ extension CouchService {
             return try await session(request)
         case "_utils":
             throw CouchError(.notFound, "not_found", "Fauxton is not part of Divan")
+        case "_uuids", "_replicate":
+            // Divan asks credentials for `_uuids` (README); `_replicate` checks them itself.
+            try requireUser(request)
         default:
-            break
+            // Every other server endpoint is for server admins, and so is an unknown
+            // `_name`: CouchDB answers anyone else "You are not a server admin.".
+            try requireServerAdmin(request)
         }
-        try requireUser(request)
         switch name {
         case "_all_dbs":
             try Self.methodCheck(request, .get, .head)
-            try requireServerAdmin(request)
             return .json(.array(try allDatabaseNames(request).map(JSON.string)), validatedFor: request)
         case "_dbs_info":
-            try requireServerAdmin(request)
             return try await databasesInfo(request)
         case "_uuids":
             try Self.methodCheck(request, .get)
@@ -55,10 +57,8 @@ extension CouchService {
             return .json(["all_nodes": [node], "cluster_nodes": [node]])
         case "_active_tasks":
             try Self.methodCheck(request, .get)
-            try requireServerAdmin(request)
             return .json(.array((replications.activeTasks() + store.mangoBuildTasks.activeTasks() + store.viewBuildTasks.activeTasks()).map(JSON.object)))
         case "_db_updates":
-            try requireServerAdmin(request)
             return try await databaseUpdates(request)
         case "_node":
             return try await nodeEndpoint(request)
@@ -85,7 +85,8 @@ extension CouchService {
         let names: [String]
         if request.method == .post {
             let body = try await request.jsonObjectBody()
-            guard let keys = body["keys"]?.arrayValue else { throw CouchError.badRequest("`keys` member must exist.") }
+            guard let keysValue = body["keys"] else { throw CouchError.badRequest("`keys` member must exist.") }
+            guard let keys = keysValue.arrayValue else { throw CouchError.badRequest("`keys` member must be an array.") }
             names = keys.compactMap(\.stringValue)
         } else {
             try Self.methodCheck(request, .get)

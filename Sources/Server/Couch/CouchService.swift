@@ -91,9 +91,9 @@ final class CouchService: Sendable {
         guard request.user.isAuthenticated else { throw CouchError.unauthorized }
     }
 
+    /// CouchDB answers 401 "You are not a server admin." to anonymous clients and to
+    /// users who are logged in alike.
     func requireServerAdmin(_ request: CouchRequest) throws(CouchError) {
-        guard request.user.isAuthenticated else { throw CouchError.unauthorized }
-        // CouchDB answers 401 here, even to a user who is logged in.
         guard request.user.isServerAdmin else { throw CouchError.notAServerAdmin }
     }
 

@@ -34,3 +34,14 @@ func milliseconds(_ query: QueryParameters, _ name: String, default value: Int) 
     if query[name] == "true" { return 60_000 }
     return try query.int(name) ?? value
 }
+
+/// `heartbeat` in milliseconds (`true` means 60 s), nil when absent; anything else is
+/// CouchDB's `bad_request`, not a query parse error.
+func heartbeatMilliseconds(_ query: QueryParameters) throws(CouchError) -> Int? {
+    guard let text = query["heartbeat"] else { return nil }
+    if text == "true" { return 60_000 }
+    guard let value = Int(text), value >= 0 else {
+        throw CouchError.badRequest("Invalid heartbeat value. Expecting a positive integer value (in milliseconds).")
+    }
+    return value
+}

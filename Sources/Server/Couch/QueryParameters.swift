@@ -29,21 +29,22 @@ struct QueryParameters: Sendable {
         }
     }
 
+    /// A non-negative integer, with CouchDB's two messages (`parse_pos_int`).
     func int(_ name: String) throws(CouchError) -> Int? {
         guard let text = self[name] else { return nil }
-        guard let value = Int(text), value >= 0 else {
-            throw Self.parseError("Invalid value for integer: \"\(text)\"")
-        }
+        guard let value = Int(text) else { throw Self.parseError("Invalid value for integer: \"\(text)\"") }
+        guard value >= 0 else { throw Self.parseError("Invalid value for positive integer: \"\(text)\"") }
         return value
     }
 
-    /// A JSON-encoded parameter (`key`, `startkey`, `keys`, `open_revs`, ...).
+    /// A JSON-encoded parameter (`key`, `startkey`, `keys`, `atts_since`, ...); text that
+    /// is not JSON is CouchDB's `400 bad_request` "invalid UTF-8 JSON".
     func json(_ name: String) throws(CouchError) -> JSON? {
         guard let text = self[name] else { return nil }
         do {
             return try JSON.parse(text)
         } catch {
-            throw Self.parseError("Invalid JSON value for \(name): \(text)")
+            throw CouchError.invalidJSON
         }
     }
 

@@ -59,4 +59,16 @@ import Testing
         #expect(tree.leaves.map(\.revision) == [rev("1-c"), rev("1-a"), rev("1-b")])
         #expect(tree.winner == tree.leaves.first)
     }
+
+    @Test func keyTreeOrderListsRootsFromLastAndLeavesDepthFirst() {
+        // CouchDB 3.4.3's _bulk_get of {1-a, 1-b, 1-d→2-c} answers 2-c, 1-b, 1-a; under one
+        // root, leaves come depth-first with siblings ascending.
+        let tree = build([
+            (path("1-a"), false), (path("1-b"), true), (path("1-d", "2-c"), false),
+            (path("1-e", "2-f", "3-z"), false), (path("1-e", "2-f", "3-y"), false), (path("1-e", "2-g"), true),
+        ])
+        #expect(tree.leavesInKeyTreeOrder.map(\.revision) == [rev("3-y"), rev("3-z"), rev("2-g"), rev("2-c"), rev("1-b"), rev("1-a")])
+        #expect(tree.leavesInKeyTreeOrder.map(\.deleted) == [false, false, true, false, true, false])
+        #expect(Set(tree.leavesInKeyTreeOrder) == Set(tree.leaves))
+    }
 }
