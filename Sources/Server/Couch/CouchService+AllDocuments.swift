@@ -4,19 +4,27 @@ import Hummingbird
 
 /// `_all_docs` (GET, POST with keys, `/queries`), `_design_docs`, `_local_docs`.
 extension CouchService {
+    /// `POST …/queries` (`_all_docs`, views): each object of `queries` answered by
+    /// `answer`, as `{"results": [...]}` in order.
+    func multipleQueries(_ request: CouchRequest, _ answer: (JSONObject) async throws -> JSON) async throws -> Response {
+        try Self.methodCheck(request, .post)
+        let body = try await request.jsonObjectBody()
+        guard let queries = body["queries"]?.arrayValue else { throw CouchError.badRequest("`queries` member must be a list") }
+        var results: [JSON] = []
+        for query in queries {
+            guard let object = query.objectValue else { throw CouchError.badRequest("each query must be an object") }
+            results.append(try await answer(object))
+        }
+        return .json(["results": .array(results)])
+    }
+
     func allDocuments(_ database: DocumentDatabase, _ path: [String], _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         try requireMember(access)
         let endpoint = path[0]
         if path.count == 2, path[1] == "queries" {
-            try Self.methodCheck(request, .post)
-            let body = try await request.jsonObjectBody()
-            guard let queries = body["queries"]?.arrayValue else { throw CouchError.badRequest("`queries` member must be a list") }
-            var results: [JSON] = []
-            for query in queries {
-                guard let object = query.objectValue else { throw CouchError.badRequest("each query must be an object") }
-                results.append(try allDocumentsJSON(database, endpoint, try Self.options(from: object, QueryParameters(nil))))
+            return try await multipleQueries(request) { object in
+                try allDocumentsJSON(database, endpoint, try Self.options(from: object, QueryParameters(nil)))
             }
-            return .json(["results": .array(results)])
         }
         guard path.count == 1 else { throw CouchError.notFound }
         var body = JSONObject()

@@ -21,16 +21,9 @@ extension CouchService {
         guard rest.count >= 4 else { throw CouchError.notFound }
         let view = rest[3]
         if rest.count == 5, rest[4] == "queries" {
-            try Self.methodCheck(request, .post)
-            let body = try await request.jsonObjectBody()
-            guard let queries = body["queries"]?.arrayValue else { throw CouchError.badRequest("`queries` member must be a list") }
-            var results: [JSON] = []
-            for query in queries {
-                guard let object = query.objectValue else { throw CouchError.badRequest("each query must be an object") }
-                let parsed = try ViewQueryParser.parse(body: object, query: QueryParameters(nil))
-                results.append(try await viewJSON(database, designDocument, view, parsed))
+            return try await multipleQueries(request) { object in
+                try await viewJSON(database, designDocument, view, try ViewQueryParser.parse(body: object, query: QueryParameters(nil)))
             }
-            return .json(["results": .array(results)])
         }
         guard rest.count == 4 else { throw CouchError.notFound }
         var body = JSONObject()
