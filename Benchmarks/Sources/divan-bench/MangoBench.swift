@@ -85,14 +85,15 @@ enum MangoBench {
         peak.sample()
         report("index build over existing docs, docs/s", Double(documentCount) / building, unit: "/s",
                baseline: Double(min(documentCount, 100_000)) / read, baselineName: "_all_docs include_docs")
-        print(String(format: "resident memory while building over %d docs: +%.1f MB (from %.1f MB)",
+        print(String(format: "anonymous resident memory while building over %d docs: +%.1f MB (from %.1f MB)",
                      documentCount, Double(peak.value - before) / 1024, Double(before) / 1024))
     }
 
-    /// VmRSS of this process, in KiB.
+    /// Anonymous resident memory (heap, stacks) of this process, in KiB: not the LMDB
+    /// pages mapped from the file, which the kernel may drop at will.
     static func residentKiB() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") })
         else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }

@@ -367,7 +367,7 @@ enum S3Bench {
         let host = signer.host
         let threads = min(2, connections)
         return try HTTPBench.wrk(
-            script: "s3.lua", url: "http://\(host)/", connections: connections, threads: threads, seconds: seconds, authorization: false,
+            script: "s3.lua", url: "http://\(host)/", connections: connections, threads: threads, seconds: seconds, authorization: nil,
             environment: ["DIVAN_BENCH_S3_REQUESTS": directory + "/requests", "DIVAN_BENCH_S3_BODY": directory + "/body"])
     }
 
