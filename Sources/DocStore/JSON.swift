@@ -61,6 +61,18 @@ extension JSON {
         return nil
     }
 
+    /// JavaScript's truthiness of the value (`if (value)`): false for null, false, 0 and
+    /// "", true for everything else, empty arrays and objects included.
+    public var isTruthy: Bool {
+        switch self {
+        case .null: false
+        case .bool(let b): b
+        case .number(let n): n.doubleValue != 0
+        case .string(let s): !s.isEmpty
+        case .array, .object: true
+        }
+    }
+
     /// The number payload, or nil for other kinds.
     @inlinable
     public var numberValue: JSONNumber? {

@@ -22,6 +22,10 @@ extension CouchService {
         if rest.isEmpty, [.put, .delete].contains(request.method) { return try await databaseRoot(name, request) }
         try requireUser(request)
         if rest.isEmpty { return try await databaseRoot(name, request) }
+        // CouchDB's chttpd_auth_request: listing the system databases is for server admins.
+        if [Authenticator.usersDatabase, "_replicator"].contains(name), ["_all_docs", "_changes"].contains(rest[0]) {
+            try requireServerAdmin(request)
+        }
         let database = try store.database(name)
         let access = try access(to: database, request.user)
         switch rest[0] {
@@ -130,10 +134,12 @@ extension CouchService {
             return (matches, names.isEmpty && roles.isEmpty)
         }
         if listed("admins").matches { return .admin }
-        if database.name == Authenticator.usersDatabase, let name = user.name { return .ownUserDocument(name) }
         let members = listed("members")
-        if members.matches || members.empty { return .member }
-        throw CouchError.forbidden
+        guard members.matches || members.empty else { throw CouchError.forbidden }
+        // `_users` members (CouchDB 3 makes none by default: its security is `_admin`
+        // only) see and write their own user document only, as couch_users_db allows.
+        if database.name == Authenticator.usersDatabase, let name = user.name { return .ownUserDocument(name) }
+        return .member
     }
 
     func requireAdmin(_ access: DatabaseAccess) throws(CouchError) {
@@ -192,6 +198,10 @@ extension CouchService {
             return .json(.object(try database.security()))
         case .put:
             try requireAdmin(access)
+            // CouchDB 3 (`users_db_security_editable = false`): `_users` stays admin-only.
+            if database.name == Authenticator.usersDatabase {
+                throw CouchError(.forbidden, "forbidden", "You can't edit the security object of the user database.")
+            }
             guard case .object(let security) = try await request.jsonBody(requireContentType: false) else {
                 throw CouchError.badRequest("Request body must be a JSON object")
             }

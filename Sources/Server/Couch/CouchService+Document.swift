@@ -244,30 +244,67 @@ extension CouchService {
             headers: [.eTag: "\"\(rev)\"", .location: request.location(database.name, target)])
     }
 
-    /// `_users` documents: the password becomes a PBKDF2 hash; only admins set roles.
+    /// `_users` documents, as CouchDB's couch_users_db and its `_users` validation
+    /// function (couch_js_functions.hrl) treat them, checks in the same order and with the
+    /// same reasons: a new password becomes a PBKDF2 hash first, then the document must be
+    /// a well-formed user; only admins set roles or touch other users' documents.
     private func prepareUserDocument(_ update: inout DocumentUpdate, _ access: DatabaseAccess) throws {
-        guard let id = update.id, id.hasPrefix(Authenticator.userPrefix), !update.deleted else {
-            if update.id?.hasPrefix("_design/") == true || update.deleted { return }
-            throw CouchError(.forbidden, "forbidden", "doc.type must be user and the id must start with org.couchdb.user:")
+        func forbidden(_ reason: String) -> CouchError { CouchError(.forbidden, "forbidden", reason) }
+        guard let id = update.id, !id.hasPrefix("_design/") else { return }
+        let suffix = id.hasPrefix(Authenticator.userPrefix) ? String(id.dropFirst(Authenticator.userPrefix.count)) : nil
+        let old = suffix.flatMap { authenticator.userDocument($0) }
+        let isAdmin = access == .admin
+        let userName: String? = if case .ownUserDocument(let name) = access { name } else { nil }
+        if update.deleted {
+            guard isAdmin || (userName != nil && old?["name"]?.stringValue == userName) else {
+                throw forbidden("Only admins may delete other user docs.")
+            }
+            return
         }
-        let name = String(id.dropFirst(Authenticator.userPrefix.count))
-        guard update.body["name"]?.stringValue == name else {
-            throw CouchError(.forbidden, "forbidden", "Doc ID must be of the form org.couchdb.user:name")
-        }
-        guard update.body["type"]?.stringValue == "user" else { throw CouchError(.forbidden, "forbidden", "doc.type must be user") }
-        if access != .admin {
-            let existing = authenticator.userDocument(name)
-            let oldRoles = existing.map(Authenticator.roles(of:)) ?? []
-            let newRoles = update.body["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            guard oldRoles == newRoles else { throw CouchError(.forbidden, "forbidden", "Only _admin may edit roles") }
-        }
-        if let password = update.body["password"]?.stringValue {
-            PasswordHash.make(password: password, iterations: authenticator.iterations).apply(to: &update.body)
-        } else if let existing = authenticator.userDocument(name), update.body["derived_key"] == nil {
-            // Keep the stored hash when a user document is saved without a new password.
+        if let password = update.body["password"], password != .null {
+            guard let text = password.stringValue else { throw forbidden("password must be a string") }
+            PasswordHash.make(password: text, iterations: authenticator.iterations).apply(to: &update.body)
+        } else if let old, update.body["derived_key"] == nil, update.body["password_sha"] == nil {
+            // Saved without a new password: the stored hash stays (Divan keeps it where
+            // CouchDB clients resend it).
             for key in ["password_scheme", "pbkdf2_prf", "derived_key", "salt", "iterations"] {
-                if let value = existing[key] { update.body[key] = value }
+                if let value = old[key] { update.body[key] = value }
             }
         }
+        let body = update.body
+        guard body["type"]?.stringValue == "user" else { throw forbidden("doc.type must be user") }
+        guard let nameValue = body["name"], nameValue.isTruthy else { throw forbidden("doc.name is required") }
+        guard let rolesValue = body["roles"], rolesValue.isTruthy else { throw forbidden("doc.roles must exist") }
+        guard let roles = rolesValue.arrayValue else { throw forbidden("doc.roles must be an array") }
+        let roleNames = roles.compactMap(\.stringValue)
+        guard roleNames.count == roles.count else { throw forbidden("doc.roles can only contain strings") }
+        let name = nameValue.stringValue ?? nameValue.serializedString
+        guard id == Authenticator.userPrefix + name else { throw forbidden("Doc ID must be of the form org.couchdb.user:name") }
+        if let old, old["name"] != nameValue { throw forbidden("Usernames can not be changed.") }
+        if body["password_sha"]?.isTruthy == true, body["salt"]?.isTruthy != true {
+            throw forbidden("Users with password_sha must have a salt.See /_utils/script/couch.js for example code.")
+        }
+        if let scheme = body["password_scheme"], scheme.isTruthy {
+            guard let text = scheme.stringValue, ["simple", "pbkdf2"].contains(text) else {
+                throw forbidden("Password scheme `\(scheme.stringValue ?? scheme.serializedString)` not supported.")
+            }
+            if text == "pbkdf2" {
+                guard case .number = body["iterations"] else { throw forbidden("iterations must be a number.") }
+                guard body["derived_key"]?.stringValue != nil else { throw forbidden("derived_key must be a string.") }
+            }
+        }
+        if !isAdmin {
+            if let old {
+                guard userName == name else { throw forbidden("You may only update your own user document.") }
+                guard Authenticator.roles(of: old).sorted() == roleNames.sorted() else { throw forbidden("Only _admin may edit roles") }
+            } else if !roleNames.isEmpty {
+                throw forbidden("Only _admin may set roles")
+            }
+        }
+        if roleNames.contains(where: { $0 != "_metrics" && $0.hasPrefix("_") }) {
+            throw forbidden("No system roles (starting with underscore) in users db.")
+        }
+        if name.hasPrefix("_") { throw forbidden("Username may not start with underscore.") }
+        if name.contains(":") { throw forbidden("Character `:` is not allowed in usernames.") }
     }
 }

@@ -1328,6 +1328,31 @@ def users_invalid(db):
 
 
 @scenario
+def users_validation_rules(db):
+    """The `_users` validation function's other rules, each checked in CouchDB's order."""
+    u = "/_users/org.couchdb.user:"
+    base = {"password": PASSWORD, "roles": [], "type": "user"}
+    return [put(f"{u}dt_gina", json=dict(base, name="dt_gina", roles=["_admin"])),
+            put(f"{u}_dt_hal", json=dict(base, name="_dt_hal")),
+            put(f"{u}dt:ivan", json=dict(base, name="dt:ivan")),
+            put(f"{u}dt_gina", json=dict(base, name="dt_gina", roles=[1])),
+            put(f"{u}dt_gina", json=dict(base, name="dt_gina", roles=None)),
+            put(f"{u}dt_gina", json={"name": "dt_gina", "roles": [], "type": "user", "password_scheme": "md5"}),
+            put(f"{u}dt_gina", json={"name": "dt_gina", "roles": [], "type": "user", "password_scheme": "pbkdf2",
+                                    "iterations": "10", "derived_key": "x"}),
+            put(f"{u}dt_gina", json={"name": "dt_gina", "roles": [], "type": "user", "password_sha": "abc"}),
+            put(f"{u}dt_gina", json=dict(base, name="dt_gina", roles=["_metrics"]), save={"r": "body.rev"}),
+            delete(f"{u}dt_gina", query={"rev": "{{r}}"})]
+
+
+@scenario
+def users_security_fixed(db):
+    """`_users` keeps its admin-only security: even a server admin cannot change it."""
+    return [get("/_users/_security"), put("/_users/_security", json={"members": {"roles": []}}),
+            get("/_users/_security")]
+
+
+@scenario
 def users_self_signup(db):
     """Anonymous sign-up creates a user; it may not give itself roles."""
     doc = {"name": "dt_dave", "password": PASSWORD, "roles": [], "type": "user"}
