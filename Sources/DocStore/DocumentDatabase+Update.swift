@@ -188,7 +188,9 @@ extension DocumentDatabase {
             if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
         }
         if record.isDeleted { batch.deletedCount += 1 } else { batch.documentCount += 1 }
-        record.sequence = batch.nextSequence()
+        // One sequence per document per batch, however often the batch changes it (as
+        // CouchDB's updater merges a document's edits of one batch into one update).
+        if !(plan.existed && record.sequence > batch.firstSequence) { record.sequence = batch.nextSequence() }
         try txn.put(tables.sequences, key: SequenceKey.encode(record.sequence), value: SequenceEntry(id: update.id, record: record).encoded())
         try txn.put(tables.documents, key: key, value: record.encoded())
         let wasLive = plan.existed && !wasDeleted

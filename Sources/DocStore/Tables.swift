@@ -89,6 +89,8 @@ extension Transaction {
 /// The counters one write batch reads at its start and saves before its commit.
 struct BatchState: Sendable {
     var updateSequence: UInt64
+    /// The update sequence when the batch began: sequences above it are this batch's.
+    let firstSequence: UInt64
     var purgeSequence: UInt64
     var documentCount: UInt64
     var deletedCount: UInt64
@@ -103,6 +105,7 @@ struct BatchState: Sendable {
     init(loading txn: Transaction, tables: Tables, mangoCache: MangoCatalogCache) throws {
         mango = try MangoCatalog.load(txn, tables, cache: mangoCache)
         updateSequence = try txn.readCounter(tables.meta, MetaKey.updateSequence)
+        firstSequence = updateSequence
         purgeSequence = try txn.readCounter(tables.meta, MetaKey.purgeSequence)
         documentCount = try txn.readCounter(tables.meta, MetaKey.documentCount)
         deletedCount = try txn.readCounter(tables.meta, MetaKey.deletedCount)

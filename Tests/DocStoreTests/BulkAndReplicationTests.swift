@@ -114,6 +114,24 @@ import Testing
         #expect(leaves == ["9-ffff", "10-0000"])
     }
 
+    /// CouchDB gives a document one update sequence per batch: two replicated branches of
+    /// one document in one `_bulk_docs` move update_seq by one (recorded:
+    /// changes_style_all_docs, changes_include_docs).
+    @Test func oneSequencePerDocumentPerBatch() async throws {
+        let db = try TemporaryStore().database()
+        _ = try await db.update([
+            DocumentUpdate(id: "c", revisions: RevisionPath(start: 1, ids: ["aaaa"]), body: ["branch": "a"]),
+            DocumentUpdate(id: "c", revisions: RevisionPath(start: 1, ids: ["bbbb"]), body: ["branch": "b"]),
+            DocumentUpdate(id: "d", revisions: RevisionPath(start: 1, ids: ["cccc"]), body: [:]),
+        ], newEdits: false)
+        #expect(try db.info().updateSequence == 2)
+        let changes = try db.changes(ChangesOptions()).changes
+        #expect(changes.map(\.id) == ["c", "d"])
+        #expect(changes.map(\.sequence) == [1, 2])
+        try await db.put(doc("e"))
+        #expect(try db.info().updateSequence == 3)
+    }
+
     @Test func bothSidesConvergeOnTheSameWinner() async throws {
         let temp = try TemporaryStore()
         let left = try temp.database("left")
