@@ -163,6 +163,15 @@ import Testing
             let suffix = try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=-3"])
             #expect(suffix.text == "789")
             #expect(try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=50-60"]).status == .rangeNotSatisfiable)
+            // Several ranges: multipart/byteranges, each part with its Content-Range.
+            let parts = try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=0-1,4-5"])
+            let type = try #require(parts.headers[.contentType])
+            #expect(parts.status == .partialContent && type.hasPrefix("multipart/byteranges; boundary=\""))
+            let boundary = type.split(separator: "\"")[1]
+            #expect(parts.text == "--\(boundary)\r\nContent-Type: application/x-data\r\nContent-Range: bytes 0-1/10\r\n\r\n01"
+                + "\r\n--\(boundary)\r\nContent-Type: application/x-data\r\nContent-Range: bytes 4-5/10\r\n\r\n45\r\n--\(boundary)--")
+            #expect(parts.headers[.eTag] == nil)
+            #expect(try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=0-1,20-30"]).status == .rangeNotSatisfiable)
             let doc = try await client.request(.get, "/db/doc")
             #expect(doc.json["_attachments"]?["file.txt"]?["stub"] == true)
             #expect(doc.json["_attachments"]?["file.txt"]?["length"] == 10)

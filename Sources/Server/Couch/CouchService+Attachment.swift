@@ -81,10 +81,13 @@ extension CouchService {
         var status = HTTPResponse.Status.ok
         var range = 0..<length
         if attachment.encoding == .identity, let header = request.headers[.range],
-            let requested = try Self.byteRange(header, length: length)
+            let requested = try Self.byteRanges(header, length: length)
         {
-            range = requested
             status = .partialContent
+            if requested.count > 1 {
+                return multipleRanges(database, attachment, requested, length: length, head: request.method == .head)
+            }
+            range = requested[0]
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(length)"
         }
         headers[.contentLength] = String(range.count)
@@ -120,22 +123,56 @@ extension CouchService {
         return (gzip ?? any ?? 0) > 0
     }
 
-    /// One `bytes=` range resolved against `length`; nil to answer the whole body
-    /// (several ranges, or a header we do not understand, as RFC 9110 allows).
-    /// - Throws: 416 for a range that starts past the end.
-    static func byteRange(_ header: String, length: Int) throws(CouchError) -> Range<Int>? {
-        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
-        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        let unsatisfiable = CouchError(.rangeNotSatisfiable, "requested_range_not_satisfiable", "Requested range not satisfiable")
-        if parts[0].isEmpty {
-            guard let suffix = Int(parts[1]), suffix > 0 else { throw unsatisfiable }
-            return max(0, length - suffix)..<length
+    /// Several ranges: `206 multipart/byteranges`, one part per range in the order asked,
+    /// each with its `Content-Type` and `Content-Range`, as CouchDB (mochiweb) sends them.
+    private func multipleRanges(
+        _ database: DocumentDatabase, _ attachment: AttachmentInfo, _ ranges: [Range<Int>], length: Int, head: Bool
+    ) -> Response {
+        let boundary = UUIDs.random()
+        // Only the type: CouchDB sends no ETag, Accept-Ranges or Cache-Control here.
+        var headers: HTTPFields = [.contentType: "multipart/byteranges; boundary=\"\(boundary)\""]
+        let heads = ranges.enumerated().map { offset, range in
+            (offset == 0 ? "" : "\r\n") + "--\(boundary)\r\nContent-Type: \(attachment.contentType)\r\n"
+                + "Content-Range: bytes \(range.lowerBound)-\(range.upperBound - 1)/\(length)\r\n\r\n"
         }
-        guard let start = Int(parts[0]) else { return nil }
-        let end = parts[1].isEmpty ? length - 1 : min(Int(parts[1]) ?? -1, length - 1)
-        guard start < length, end >= start else { throw unsatisfiable }
-        return start..<(end + 1)
+        let closing = "\r\n--\(boundary)--"
+        let total = zip(heads, ranges).reduce(closing.utf8.count) { $0 + $1.0.utf8.count + $1.1.count }
+        headers[.contentLength] = String(total)
+        if head { return Response(status: .partialContent, headers: headers) }
+        let body = ResponseBody(contentLength: total) { writer in
+            for (partHead, range) in zip(heads, ranges) {
+                try await writer.write(ByteBuffer(string: partHead))
+                for try await piece in AttachmentByteStream(database: database, attachment: attachment, range: range) {
+                    try await writer.write(ByteBuffer(bytes: piece))
+                }
+            }
+            try await writer.write(ByteBuffer(string: closing))
+            try await writer.finish(nil)
+        }
+        return Response(status: .partialContent, headers: headers, body: body)
+    }
+
+    /// The `bytes=` ranges of a `Range` header resolved against `length`, in the order
+    /// given; nil to answer the whole body (a header we do not understand, as RFC 9110
+    /// allows). - Throws: 416 when a range starts past the end.
+    static func byteRanges(_ header: String, length: Int) throws(CouchError) -> [Range<Int>]? {
+        guard header.hasPrefix("bytes=") else { return nil }
+        let unsatisfiable = CouchError(.rangeNotSatisfiable, "requested_range_not_satisfiable", "Requested range not satisfiable")
+        var ranges: [Range<Int>] = []
+        for item in header.dropFirst(6).split(separator: ",") {
+            let spec = item.trimmingCharacters(in: .whitespaces)
+            let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            if parts[0].isEmpty {
+                guard let suffix = Int(parts[1]), suffix > 0 else { throw unsatisfiable }
+                ranges.append(max(0, length - suffix)..<length)
+                continue
+            }
+            guard let start = Int(parts[0]) else { return nil }
+            let end = parts[1].isEmpty ? length - 1 : min(Int(parts[1]) ?? -1, length - 1)
+            guard start < length, end >= start else { throw unsatisfiable }
+            ranges.append(start..<(end + 1))
+        }
+        return ranges.isEmpty ? nil : ranges
     }
 }
