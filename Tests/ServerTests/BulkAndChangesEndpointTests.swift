@@ -172,10 +172,19 @@ import Testing
                 + "\r\n--\(boundary)\r\nContent-Type: application/x-data\r\nContent-Range: bytes 4-5/10\r\n\r\n45\r\n--\(boundary)--")
             #expect(parts.headers[.eTag] == nil)
             #expect(try await client.request(.get, "/db/doc/file.txt", headers: [.range: "bytes=0-1,20-30"]).status == .rangeNotSatisfiable)
+            // attachments=true: multipart/related to a client that takes it (no Accept is
+            // `*/*`), JSON to one that asks for JSON only.
+            let related = try await client.request(.get, "/db/doc?attachments=true")
+            #expect(related.headers[.contentType]?.hasPrefix("multipart/related; boundary=") == true)
+            #expect(related.text.contains("\"follows\":true") && related.text.contains("\r\n\r\n0123456789\r\n--"))
+            let plainJSON = try await client.request(.get, "/db/doc?attachments=true", headers: [.accept: "application/json"])
+            #expect(plainJSON.json["_attachments"]?["file.txt"]?["data"] == "MDEyMzQ1Njc4OQ==")
+            let refused = try await client.request(.get, "/db/doc?attachments=true", headers: [.accept: "*/*, multipart/*;q=0"])
+            #expect(refused.headers[.contentType] == "application/json")
             let doc = try await client.request(.get, "/db/doc")
             #expect(doc.json["_attachments"]?["file.txt"]?["stub"] == true)
             #expect(doc.json["_attachments"]?["file.txt"]?["length"] == 10)
-            let inline = try await client.request(.get, "/db/doc?attachments=true")
+            let inline = try await client.request(.get, "/db/doc?attachments=true", headers: [.accept: "application/json"])
             #expect(inline.json["_attachments"]?["file.txt"]?["data"] == .string(Base64.encode(bytes)))
             let second = try await client.request(.put, "/db/doc/dir/b.bin?rev=\(rev)", body: [1, 2, 3], headers: [.contentType: "application/octet-stream"])
             #expect(second.status == .created)
@@ -211,7 +220,8 @@ import Testing
             #expect(try await client.request(.get, "/db/doc/note.txt", headers: [.acceptEncoding: "gzip;q=0"]).body == text)
 
             // Inline data is always decoded; a body sent gzip-encoded is stored as it came.
-            let inline = try await client.request(.get, "/db/doc?attachments=true").json["_attachments"]?["note.txt"]
+            let inline = try await client.request(.get, "/db/doc?attachments=true", headers: [.accept: "application/json"])
+                .json["_attachments"]?["note.txt"]
             #expect(inline?["data"] == .string(Base64.encode(text)) && inline?["length"] == nil)
             let rev = put.json["rev"]!.stringValue!
             let gzipped = GzipEncoder.compress(Array("already gzip".utf8), level: 1)

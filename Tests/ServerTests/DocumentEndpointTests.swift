@@ -143,9 +143,10 @@ import Testing
             #expect(read.json["_revisions"]?["start"] == 2)
             #expect(read.json["_revs_info"]?.arrayValue?.count == 2)
             #expect(read.json["_local_seq"] != nil)
-            let all = try await client.request(.get, "/db/d?open_revs=all")
+            let json: HTTPFields = [.accept: "application/json"]
+            let all = try await client.request(.get, "/db/d?open_revs=all", headers: json)
             #expect(all.json.arrayValue?.count == 1)
-            let listed = try await client.request(.get, "/db/d?open_revs=%5B%222-zzz%22,%229-nope%22%5D")
+            let listed = try await client.request(.get, "/db/d?open_revs=%5B%222-zzz%22,%229-nope%22%5D", headers: json)
             #expect(listed.json[0]?["ok"]?["_rev"] == "2-zzz")
             #expect(listed.json[1]?["missing"] == "9-nope")
             let mixed = try await client.request(.get, "/db/d?open_revs=all", headers: [.accept: "multipart/mixed"])

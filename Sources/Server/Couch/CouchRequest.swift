@@ -60,6 +60,27 @@ struct CouchRequest: Sendable {
     }
 
     /// CouchDB's `validate_ctype`: a missing or other content type is 415.
+    /// Whether the client accepts `type`, as mochiweb's `accepts_content_type` decides: no
+    /// `Accept` header is `*/*`; `*/*`, `main/*` or the type itself with q > 0 accept
+    /// it, unless the type or `main/*` is listed with q = 0.
+    func accepts(_ type: String) -> Bool {
+        let header = headers[.accept] ?? "*/*"
+        let superType = (type.split(separator: "/").first.map(String.init) ?? type) + "/*"
+        var accepted = false
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let range = parts.first, !range.isEmpty else { continue }
+            var q = 1.0
+            if let value = parts.dropFirst().first(where: { $0.hasPrefix("q=") }) {
+                guard let number = Double(value.dropFirst(2)) else { return false }
+                q = number
+            }
+            if q > 0, range == "*/*" || range == type || range == superType { accepted = true }
+            if q == 0, range == type || range == superType { return false }
+        }
+        return accepted
+    }
+
     func requireJSONContentType() throws(CouchError) {
         guard headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
             throw CouchError(.unsupportedMediaType, "bad_content_type", "Content-Type must be application/json")

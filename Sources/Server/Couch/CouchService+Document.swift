@@ -124,7 +124,17 @@ extension CouchService {
         }
         // CouchDB opens the winning revision whatever `rev` says when `latest` is set.
         if request.query["latest"] == "true" { options.revision = nil }
+        // attachments=true to a client that takes multipart/related: the document, then its
+        // attachments as parts (couch_httpd's send_doc_efficiently).
+        let related = options.attachments && request.accepts("multipart/related")
+        if related {
+            options.attachmentsFollow = true
+            options.attachmentEncodingInfo = true
+        }
         let document = try database.document(id, options: options)
+        if related, !document.attachments.isEmpty {
+            return MultipartResponse.related(document, database: database, headers: [.eTag: "\"\(document.revision)\""])
+        }
         // CouchDB sends an ETag only for a document without meta members.
         let hasMeta = document.conflicts?.isEmpty == false || document.deletedConflicts?.isEmpty == false
             || document.revisionsInfo != nil || document.localSequence != nil
@@ -146,7 +156,8 @@ extension CouchService {
                 return revision
             }
         }
-        let multipart = request.headers[.accept]?.contains("multipart/mixed") == true
+        // CouchDB answers multipart whenever the client takes it, a missing Accept included.
+        let multipart = request.accepts("multipart/mixed")
         var options = options
         // CouchDB's multipart answer always carries the attachments (atts_since still
         // leaves out those the client has), encoded as stored.

@@ -71,19 +71,7 @@ enum MultipartResponse {
                     try await writer.write(ByteBuffer(bytes: document.serialized()))
                 case .found(let document):
                     try await write("\r\nContent-Type: multipart/related; boundary=\"\(inner)\"\r\n\r\n")
-                    try await write("--\(inner)\r\nContent-Type: application/json\r\n\r\n")
-                    try await writer.write(ByteBuffer(bytes: document.serialized()))
-                    for attachment in document.followingAttachments {
-                        let name = attachment.name.replacingOccurrences(of: "\"", with: "\\\"")
-                        try await write(
-                            "\r\n--\(inner)\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
-                                + "Content-Type: \(attachment.contentType)\r\nContent-Length: \(attachment.encodedLength)\r\n"
-                                + (attachment.encoding == .gzip ? "Content-Encoding: gzip\r\n\r\n" : "\r\n"))
-                        for try await piece in AttachmentByteStream(database: database, attachment: attachment).buffers {
-                            try await writer.write(piece)
-                        }
-                    }
-                    try await write("\r\n--\(inner)--")
+                    try await writeRelated(document, boundary: inner, database: database, to: &writer)
                 case .missing(let revision):
                     try await write("\r\nContent-Type: application/json; error=\"true\"\r\n\r\n")
                     try await writer.write(ByteBuffer(bytes: JSON.object(["missing": .string(revision)]).serialized()))
@@ -94,5 +82,37 @@ enum MultipartResponse {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "multipart/mixed; boundary=\"\(outer)\""], body: body)
+    }
+
+    /// A document with `attachmentsFollow` as a `multipart/related` answer.
+    static func related(_ document: Document, database: DocumentDatabase, headers: HTTPFields) -> Response {
+        let boundary = UUIDs.random()
+        let body = ResponseBody { writer in
+            try await writeRelated(document, boundary: boundary, database: database, to: &writer)
+            try await writer.finish(nil)
+        }
+        var fields = headers
+        fields[.contentType] = "multipart/related; boundary=\"\(boundary)\""
+        return Response(status: .ok, headers: fields, body: body)
+    }
+
+    /// The parts of one document: its JSON (attachments marked `"follows": true`), then
+    /// one part per attachment with its bytes as stored, streamed, then the closing line.
+    private static func writeRelated(
+        _ document: Document, boundary: String, database: DocumentDatabase, to writer: inout any ResponseBodyWriter
+    ) async throws {
+        try await writer.write(ByteBuffer(string: "--\(boundary)\r\nContent-Type: application/json\r\n\r\n"))
+        try await writer.write(ByteBuffer(bytes: document.serialized()))
+        for attachment in document.followingAttachments {
+            let name = attachment.name.replacingOccurrences(of: "\"", with: "\\\"")
+            try await writer.write(ByteBuffer(string:
+                "\r\n--\(boundary)\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
+                    + "Content-Type: \(attachment.contentType)\r\nContent-Length: \(attachment.encodedLength)\r\n"
+                    + (attachment.encoding == .gzip ? "Content-Encoding: gzip\r\n\r\n" : "\r\n")))
+            for try await piece in AttachmentByteStream(database: database, attachment: attachment).buffers {
+                try await writer.write(piece)
+            }
+        }
+        try await writer.write(ByteBuffer(string: "\r\n--\(boundary)--"))
     }
 }
