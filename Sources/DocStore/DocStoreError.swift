@@ -26,6 +26,15 @@ public struct DocStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidJSON = "invalid_json"
         /// An update was refused by a rule (`forbidden`).
         case forbidden
+        /// A `validate_doc_update` refused an update for want of credentials (`unauthorized`).
+        case unauthorized
+        /// A `validate_doc_update` threw something other than `forbidden` or
+        /// `unauthorized` (`unknown_error`, a server error as in CouchDB).
+        case unknownError = "unknown_error"
+        /// A design function other than a view's (`validate_doc_update`, a filter) does not
+        /// compile when it is run (`compilation_error`, a server error: CouchDB accepts such
+        /// a design document and fails its uses).
+        case functionCompilationError = "function_compilation_error"
         /// A design document's view function does not compile (`compilation_error`).
         case compilationError = "compilation_error"
         /// A design document's views are malformed (`invalid_design_doc`).

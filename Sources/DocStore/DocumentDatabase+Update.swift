@@ -9,7 +9,12 @@ extension DocumentDatabase {
     /// revision history and is merged into the tree: it never conflicts.
     /// Returns after the batch is durable. Per-document problems are results; the call
     /// throws only when the whole write failed (storage error, deleted database).
-    public func update(_ updates: [DocumentUpdate], newEdits: Bool = true) async throws(DocStoreError) -> [UpdateResult] {
+    ///
+    /// `userContext` (`{"name", "roles"}`) is who writes, for the design documents'
+    /// `validate_doc_update` functions, which run before the write transaction.
+    public func update(
+        _ updates: [DocumentUpdate], newEdits: Bool = true, userContext: JSONObject = internalUserContext
+    ) async throws(DocStoreError) -> [UpdateResult] {
         var prepared: [Result<PreparedUpdate, DocStoreError>] = []
         prepared.reserveCapacity(updates.count)
         for update in updates {
@@ -21,6 +26,7 @@ extension DocumentDatabase {
                 prepared.append(.failure(error))
             }
         }
+        try validate(&prepared, newEdits: newEdits, userContext: userContext)
         let staged = updates.flatMap { update in
             update.attachments.compactMap { if case .staged(_, let s) = $0.input { s.blob } else { nil } }
         }
@@ -47,8 +53,10 @@ extension DocumentDatabase {
 
     /// Writes one document. - Returns: its new revision. - Throws: its error.
     @discardableResult
-    public func put(_ update: DocumentUpdate, newEdits: Bool = true) async throws(DocStoreError) -> String {
-        let result = try await self.update([update], newEdits: newEdits)[0]
+    public func put(
+        _ update: DocumentUpdate, newEdits: Bool = true, userContext: JSONObject = internalUserContext
+    ) async throws(DocStoreError) -> String {
+        let result = try await self.update([update], newEdits: newEdits, userContext: userContext)[0]
         if let error = result.error { throw error }
         return result.revision!
     }

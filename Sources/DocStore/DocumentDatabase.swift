@@ -27,6 +27,8 @@ public final class DocumentDatabase: Sendable {
     let viewIndexer = ViewIndexer()
     /// The store's list of running view builds.
     let viewBuildTasks: ViewBuildTasks
+    /// Design documents loaded for `validate_doc_update` and filters.
+    let designPrograms = DesignProgramCache()
 
     init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
         self.name = name

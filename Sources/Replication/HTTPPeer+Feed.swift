@@ -34,6 +34,11 @@ extension HTTPPeer {
         return object
     }
 
+    /// The same GET as a `_local/` document's.
+    public func designDocument(_ id: String) async throws -> JSONObject? {
+        try await localDocument(id)
+    }
+
     public func saveLocalDocument(_ id: String, _ body: JSONObject) async throws -> String {
         var document = body
         document["_id"] = .string(id)
@@ -65,6 +70,10 @@ extension HTTPPeer {
                 timeout: timeout)
         case .selector(let selector)?:
             reply = try await request(.POST, "/_changes", query: [("filter", "_selector")] + query, json: ["selector": selector], timeout: timeout)
+        case .function(let name, let parameters)?:
+            // CouchDB's replicator sends `query_params` as query parameters of the feed.
+            let extra = parameters.map { key, value in (key, value.stringValue ?? value.serializedString) }
+            reply = try await request(.GET, "/_changes", query: [("filter", name)] + extra + query, timeout: timeout)
         }
         guard reply.isSuccess else { throw failure(reply, "_changes") }
         let json = try reply.json()

@@ -40,6 +40,7 @@ extension LocalPeer {
         options.since = request.since.integerPrefix ?? 0
         options.allLeaves = request.allLeaves
         var selector: Selector?
+        var function: DocumentFilter?
         switch request.filter {
         case .documentIDs(let ids)?: options.documentIDs = Set(ids.map { ExactString($0) })
         case .selector(let json)?:
@@ -47,6 +48,13 @@ extension LocalPeer {
                 selector = try Selector(json)
             } catch {
                 throw ReplicationError(.badRequest, "invalid selector: \(error)")
+            }
+            options.includeDocuments = true
+        case .function(let name, let parameters)?:
+            do {
+                function = try DocumentFilter(name, view: parameters["view"]?.stringValue, request: Self.filterRequest(database, parameters), in: database)
+            } catch {
+                throw Self.map(error)
             }
             options.includeDocuments = true
         case nil: break
@@ -59,6 +67,7 @@ extension LocalPeer {
             end = try database.changes(options) { change in
                 last = change.sequence
                 if let selector, !(change.document.map(selector.matches) ?? false) { return true }
+                if let function, try !(change.document.map(function.accepts) ?? false) { return true }
                 rows.append(PeerChange(
                     sequence: PeerSequence(.number(JSONNumber(change.sequence))), id: change.id,
                     revisions: change.revisions, deleted: change.deleted))
@@ -123,5 +132,20 @@ extension LocalPeer {
         }
         let result = try await engine { () throws(DocStoreError) in try await database.update([prepared], newEdits: false)[0] }
         if let error = result.error { throw Self.map(error) }
+    }
+}
+
+extension LocalPeer {
+    /// The `req` a filter function sees when a replication reads this database directly:
+    /// the replication's `query_params` as `query`, run as a nameless admin (CouchDB
+    /// passes the replication's user; a local source has no HTTP request to describe).
+    static func filterRequest(_ database: DocumentDatabase, _ parameters: JSONObject) throws(DocStoreError) -> JSONObject {
+        var userContext = DocumentDatabase.internalUserContext
+        userContext["db"] = .string(database.name)
+        return [
+            "info": ["db_name": .string(database.name)], "id": .null, "method": "GET", "path": [.string(database.name), "_changes"],
+            "query": .object(parameters), "headers": [:], "body": "undefined", "form": [:], "cookie": [:],
+            "userCtx": .object(userContext), "secObj": .object(try database.security()),
+        ]
     }
 }

@@ -30,6 +30,7 @@ public struct LocalPeer: ReplicationPeer {
         switch error.code {
         case .databaseNotFound: ReplicationError(.databaseNotFound, "could not open \(error.reason)")
         case .forbidden: ReplicationError(.forbidden, error.reason)
+        case .unauthorized: ReplicationError(.unauthorized, error.reason)
         case .missingStub: ReplicationError(.missingStub, error.reason)
         case .conflict: ReplicationError(.conflict, error.reason)
         case .storage: ReplicationError(.peerUnreachable, error.reason, transient: true)
@@ -69,6 +70,17 @@ public struct LocalPeer: ReplicationPeer {
         let database = try database()
         do throws(DocStoreError) {
             return try database.localDocument(id).json()
+        } catch where error.code == .notFound {
+            return nil
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    public func designDocument(_ id: String) async throws -> JSONObject? {
+        let database = try database()
+        do throws(DocStoreError) {
+            return try database.document(id).json()
         } catch where error.code == .notFound {
             return nil
         } catch {

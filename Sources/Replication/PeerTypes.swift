@@ -53,6 +53,9 @@ public enum ReplicationFilter: Sendable, Equatable {
     case documentIDs([String])
     /// A Mango selector, as JSON (peers evaluate it).
     case selector(JSON)
+    /// A design document's filter function (`ddoc/name`) or `_view`, with the
+    /// replication's `query_params` (which carry `view` for `_view`).
+    case function(name: String, queryParameters: JSONObject)
 }
 
 /// One read of a changes feed.

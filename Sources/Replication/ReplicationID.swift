@@ -3,7 +3,7 @@ import DocStore
 
 /// A replication's stable identity, as CouchDB 3 derives it (`couch_replicator_ids`,
 /// version 4): an MD5 over this node's uuid, both endpoints without secrets, the
-/// filter, `winning_revs_only` and `since_seq`; then `+continuous` and
+/// filter (a filter function's code), `winning_revs_only` and `since_seq`; then `+continuous` and
 /// `+create_target` when set. The base id names the checkpoint documents
 /// (`_local/<base>`), so a replication started again finds its checkpoints.
 ///
@@ -24,6 +24,10 @@ public struct ReplicationID: Sendable, Hashable, CustomStringConvertible {
         switch specification.filter {
         case .documentIDs(let ids)?: parts.append(.array(ids.map(JSON.string)))
         case .selector(let selector)?: parts.append(selector)
+        // CouchDB hashes a filter function's code (fetched from the source, so an edited
+        // filter makes a new replication) or `_view`'s name, then the query parameters.
+        case .function(let name, let parameters)?:
+            parts += [.string(specification.filterCode ?? name), .object(parameters)]
         case nil: break
         }
         if specification.winningRevisionsOnly { parts.append("winning_revs_only") }

@@ -22,6 +22,8 @@ public protocol ReplicationPeer: Sendable {
     /// - Returns: the new revision.
     @discardableResult
     func saveLocalDocument(_ id: String, _ body: JSONObject) async throws -> String
+    /// A design document (for a filter's code), nil when absent.
+    func designDocument(_ id: String) async throws -> JSONObject?
     /// One page of the changes feed.
     func changes(_ request: ChangesRequest) async throws -> ChangesPage
     /// `_revs_diff`: the revisions this database lacks, per document.

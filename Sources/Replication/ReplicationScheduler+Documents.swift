@@ -65,7 +65,7 @@ extension ReplicationScheduler {
         do {
             specification = try ReplicationSpecification(json: json)
             guard !specification.cancel else { throw ReplicationError(.badRequest, "cancel is only for _replicate") }
-            _ = try makeJob(specification)
+            _ = try await makeJob(specification)
         } catch {
             let reason = (error as? ReplicationError)?.reason ?? "\(error)"
             record(id, DocumentRecord(fingerprint: fingerprint, state: "failed", reason: reason))
@@ -77,7 +77,7 @@ extension ReplicationScheduler {
             return
         }
         let job: ReplicationJob
-        do { job = try makeJob(specification) } catch { return }
+        do { job = try await makeJob(specification) } catch { return }
         let key = "doc:" + id
         record(id, DocumentRecord(fingerprint: fingerprint, state: "initializing", jobKey: key, specification: specification, jobID: job.id.description))
         register(JobRecord(key: key, job: job, task: nil, documentID: id, user: nil, events: [(Date(), "added")]))

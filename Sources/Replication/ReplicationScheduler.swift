@@ -54,17 +54,19 @@ public final class ReplicationScheduler: Sendable {
         }
     }
 
-    /// A job for a specification (not yet running).
-    public func makeJob(_ specification: ReplicationSpecification) throws(ReplicationError) -> ReplicationJob {
-        ReplicationJob(
-            specification: specification, source: try peer(specification.source), target: try peer(specification.target),
-            nodeUUID: nodeUUID, retry: retry, logger: logger)
+    /// A job for a specification (not yet running); a filter function's code is fetched
+    /// from the source first, as it is part of the replication id.
+    public func makeJob(_ specification: ReplicationSpecification) async throws -> ReplicationJob {
+        let source = try peer(specification.source)
+        return ReplicationJob(
+            specification: try await specification.resolvingFilterCode(from: source), source: source,
+            target: try peer(specification.target), nodeUUID: nodeUUID, retry: retry, logger: logger)
     }
 
     /// Runs a one-shot replication to its end (`POST /_replicate`), listed among the
     /// jobs while it runs. - Returns: CouchDB's answer without `ok`.
     public func replicate(_ specification: ReplicationSpecification, user: String? = nil) async throws -> JSONObject {
-        let job = try makeJob(specification)
+        let job = try await makeJob(specification)
         let key = "replicate:" + UUIDs.random()
         register(JobRecord(key: key, job: job, task: nil, documentID: nil, user: user, events: [(Date(), "started")]))
         defer { _ = state.withLock { $0.jobs.removeValue(forKey: key) } }
@@ -76,7 +78,7 @@ public final class ReplicationScheduler: Sendable {
     /// - Throws: `db_not_found` when the source (or the target, unless it is to be
     ///   created) does not exist, as CouchDB answers at once.
     public func startContinuous(_ specification: ReplicationSpecification, user: String? = nil) async throws -> String {
-        let job = try makeJob(specification)
+        let job = try await makeJob(specification)
         _ = try await retry.retrying { try await job.source.info() }
         if !specification.createTarget { _ = try await retry.retrying { try await job.target.info() } }
         let key = job.id.description
@@ -91,12 +93,12 @@ public final class ReplicationScheduler: Sendable {
 
     /// Stops a `_replicate` job by id (with or without its `+continuous` suffix) or by
     /// the specification that started it. - Returns: the id. - Throws: `not_found`.
-    public func cancel(_ specification: ReplicationSpecification) throws(ReplicationError) -> String {
+    public func cancel(_ specification: ReplicationSpecification) async throws -> String {
         let wanted: String
         if let id = specification.cancelID {
             wanted = id
         } else {
-            wanted = try makeJob(specification).id.description
+            wanted = try await makeJob(specification).id.description
         }
         let record = state.withLock { state -> JobRecord? in
             guard let key = state.jobs.keys.first(where: { $0 == wanted || $0.hasPrefix(wanted + "+") }),

@@ -59,6 +59,9 @@ public struct ReplicationSpecification: Sendable {
     public var continuous = false
     public var createTarget = false
     public var filter: ReplicationFilter?
+    /// A filter function's source code, fetched from the source for the replication id
+    /// (`resolvingFilterCode(from:)`); nil otherwise.
+    public var filterCode: String?
     /// Where to start when no checkpoint exists.
     public var sinceSequence: PeerSequence?
     public var useCheckpoints = true
@@ -99,15 +102,25 @@ public struct ReplicationSpecification: Sendable {
         batchSize = try Self.positive(json, "worker_batch_size", default: 500)
         workers = try Self.positive(json, "worker_processes", default: 4)
         if let since = json["since_seq"] { sinceSequence = PeerSequence(since) }
-        if let name = json["filter"]?.stringValue, !name.isEmpty {
-            switch name {
-            case "_doc_ids", "_selector": break
-            default:
-                throw ReplicationError(.badRequest, "filter functions (\(name)) are not supported yet; use doc_ids or selector")
-            }
-        }
         let docIDs = json["doc_ids"].flatMap { $0.isNull ? nil : $0 }
         let selector = json["selector"].flatMap { $0.isNull ? nil : $0 }
+        if let name = json["filter"]?.stringValue, !name.isEmpty, name != "_doc_ids", name != "_selector" {
+            guard docIDs == nil, selector == nil else {
+                throw ReplicationError(.badRequest, "`selector`, `filter` and `doc_ids` are mutually exclusive")
+            }
+            if !name.hasPrefix("_") {
+                let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw ReplicationError(.badRequest, "Invalid filter. Must match `ddocname/filtername`.")
+                }
+            } else if name != "_view" {
+                throw ReplicationError(.badRequest, "unknown filter \(name)")
+            }
+            let parameters = json["query_params"].flatMap { $0.isNull ? nil : $0 }
+            if let parameters, parameters.objectValue == nil { throw ReplicationError(.badRequest, "query_params must be an object") }
+            filter = .function(name: name, queryParameters: parameters?.objectValue ?? [:])
+            return
+        }
         if docIDs != nil && selector != nil { throw ReplicationError(.badRequest, "doc_ids and selector cannot be combined") }
         if let docIDs {
             guard let list = docIDs.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
@@ -136,5 +149,25 @@ public struct ReplicationSpecification: Sendable {
         let number = item.int64Value ?? item.stringValue.flatMap { Int64($0) }
         guard let number, number > 0 else { throw ReplicationError(.badRequest, "\(key) must be a positive integer") }
         return Int(number)
+    }
+}
+
+extension ReplicationSpecification {
+    /// Fetches a filter function's code from the source (`filters.name` of its design
+    /// document, trimmed as CouchDB trims it) into `filterCode`, for the replication id.
+    /// - Throws: `not_found` naming the design document or filter when the source lacks
+    ///   it; the source's errors.
+    public func resolvingFilterCode(from source: any ReplicationPeer) async throws -> ReplicationSpecification {
+        guard case .function(let name, _)? = filter, !name.hasPrefix("_"), filterCode == nil else { return self }
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let design = try await source.designDocument("_design/" + parts[0]) else {
+            throw ReplicationError(.notFound, "Couldn't open document `_design/\(parts[0])` from source database `\(source.displayName)`")
+        }
+        guard let code = design["filters"]?[parts[1]]?.stringValue else {
+            throw ReplicationError(.notFound, "Couldn't parse filter code from document `_design/\(parts[0])` on `\(source.displayName)`")
+        }
+        var resolved = self
+        resolved.filterCode = code.trimmingCharacters(in: .whitespacesAndNewlines)
+        return resolved
     }
 }

@@ -95,7 +95,12 @@ import Testing
         #expect(spec.continuous && spec.createTarget && spec.batchSize == 50)
         #expect(spec.filter == .documentIDs(["x"]))
         #expect(spec.sinceSequence == PeerSequence("12-abc"))
-        #expect(throws: ReplicationError.self) { try ReplicationSpecification(json: ["source": "a", "target": "b", "filter": "ddoc/f"]) }
+        #expect(throws: ReplicationError.self) { try ReplicationSpecification(json: ["source": "a", "target": "b", "filter": "nofilter"]) }
+        #expect(throws: ReplicationError.self) {
+            try ReplicationSpecification(json: ["source": "a", "target": "b", "filter": "d/f", "doc_ids": ["x"]])
+        }
+        let filtered = try ReplicationSpecification(json: ["source": "a", "target": "b", "filter": "d/f", "query_params": ["k": "v"]])
+        #expect(filtered.filter == .function(name: "d/f", queryParameters: ["k": "v"]))
         #expect(throws: ReplicationError.self) { try ReplicationSpecification(json: ["source": "a"]) }
         #expect(throws: ReplicationError.self) {
             try ReplicationSpecification(json: ["source": "a", "target": "b", "selector": ["$bad": 1]])

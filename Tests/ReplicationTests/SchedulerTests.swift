@@ -70,7 +70,7 @@ import Testing
         })
         let bad = try await b.request(.GET, "/_scheduler/docs/_replicator/bad").json
         #expect(bad["state"] == "failed")
-        #expect(bad["info"]?["error"]?.stringValue?.contains("filter functions") == true)
+        #expect(bad["info"]?["error"]?.stringValue?.contains("_design/app") == true)
         #expect(try await b.request(.DELETE, "/_replicator/bad?rev=\(try await b.request(.GET, "/_replicator/bad").json["_rev"]!.stringValue!)").status == 200)
 
         // A continuous document runs, and is reported.

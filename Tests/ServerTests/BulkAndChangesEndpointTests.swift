@@ -102,8 +102,8 @@ import Testing
             #expect(design.json["results"]?.arrayValue?.map { $0["id"]! } == ["_design/d"])
             let selector = try await client.request(.post, "/db/_changes?filter=_selector", json: ["selector": ["n": ["$gt": 1]]])
             #expect(selector.json["results"]?.arrayValue?.map { $0["id"]! } == ["b"])
-            // An existing design document's filter function needs JavaScript; a missing one is a 404.
-            #expect(try await client.request(.get, "/db/_changes?filter=d/f").status == .badRequest)
+            // A filter the design document lacks and a missing design document are 404s.
+            #expect(try await client.request(.get, "/db/_changes?filter=d/f").json == ["error": "not_found", "reason": "missing json key: filters"])
             #expect(try await client.request(.get, "/db/_changes?filter=ddoc/f").status == .notFound)
             #expect(try await client.request(.get, "/db/_changes?feed=bogus").status == .badRequest)
             let now = try await client.request(.get, "/db/_changes?since=now")

@@ -12,6 +12,11 @@ public struct UserContext: Sendable, Equatable {
     public var isServerAdmin: Bool { roles.contains("_admin") }
     public var isAuthenticated: Bool { name != nil }
 
+    /// The `userCtx` a write runs as, for `validate_doc_update`.
+    var writer: JSONObject {
+        ["name": name.map(JSON.string) ?? .null, "roles": .array(roles.map(JSON.string))]
+    }
+
     var json: JSON {
         ["name": name.map(JSON.string) ?? .null, "roles": .array(roles.map(JSON.string))]
     }

@@ -9,8 +9,14 @@ enum ChangeFilter: Sendable {
     case design
     /// `_selector`: documents that match a Mango selector.
     case selector(Selector, includeDocuments: Bool)
+    /// `ddoc/name` (a design document's filter function) or `_view`.
+    case javaScript(DocumentFilter, includeDocuments: Bool)
 
-    static func parse(query: QueryParameters, body: JSONObject?) throws -> ChangeFilter {
+    /// - Parameter javaScript: resolves `_view` and `ddoc/name` filters (with the request
+    ///   object a filter function sees); only called for those.
+    static func parse(
+        query: QueryParameters, body: JSONObject?, javaScript: (_ name: String, _ view: String?) throws -> DocumentFilter
+    ) throws -> ChangeFilter {
         switch query["filter"] {
         case nil:
             return .none
@@ -30,29 +36,43 @@ enum ChangeFilter: Sendable {
             } catch let error as SelectorError {
                 throw CouchError(.badRequest, "bad_request", error.message)
             }
-        case "_view":
-            throw CouchError(.badRequest, "bad_request", "filter=_view needs JavaScript views, which Divan does not have yet")
         case let name?:
-            throw CouchError(.badRequest, "bad_request", "filter \(name): JavaScript filter functions are not supported yet; use _doc_ids, _selector or _design")
+            do {
+                return .javaScript(try javaScript(name, query["view"]), includeDocuments: try query.bool("include_docs"))
+            } catch let error as DocStoreError {
+                throw CouchError(error)
+            }
         }
     }
 
     /// Whether rows must be read with their documents to be filtered.
     var needsDocuments: Bool {
-        if case .selector = self { return true }
-        return false
+        switch self {
+        case .selector, .javaScript: true
+        case .none, .documentIDs, .design: false
+        }
     }
 
     var userAskedForDocuments: Bool {
-        if case .selector(_, let include) = self { return include }
-        return false
+        switch self {
+        case .selector(_, let include), .javaScript(_, let include): include
+        case .none, .documentIDs, .design: false
+        }
     }
 
-    func accepts(_ change: Change) -> Bool {
+    /// - Throws: a JavaScript filter's failure (`os_process_error`, 500), which ends the feed.
+    func accepts(_ change: Change) throws -> Bool {
         switch self {
-        case .none, .documentIDs: true
-        case .design: change.id.hasPrefix("_design/")
-        case .selector(let selector, _): change.document.map(selector.matches) ?? false
+        case .none, .documentIDs: return true
+        case .design: return change.id.hasPrefix("_design/")
+        case .selector(let selector, _): return change.document.map(selector.matches) ?? false
+        case .javaScript(let filter, _):
+            guard let document = change.document else { return false }
+            do {
+                return try filter.accepts(document)
+            } catch {
+                throw CouchError(error)
+            }
         }
     }
 }

@@ -46,6 +46,9 @@ struct CouchError: Error, Sendable, Equatable {
         case .missingStub: self.init(.preconditionFailed, "missing_stub", error.reason)
         case .invalidJSON: self.init(.badRequest, "bad_request", "invalid UTF-8 JSON")
         case .forbidden: self.init(.forbidden, "forbidden", error.reason)
+        case .unauthorized: self.init(.unauthorized, "unauthorized", error.reason)
+        case .unknownError: self.init(.internalServerError, "unknown_error", error.reason)
+        case .functionCompilationError: self.init(.internalServerError, "compilation_error", error.reason)
         case .storage: self.init(.internalServerError, "internal_server_error", error.reason)
         case .compilationError, .invalidDesignDocument, .queryParseError:
             self.init(.badRequest, error.code.rawValue, error.reason)

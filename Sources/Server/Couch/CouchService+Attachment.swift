@@ -29,7 +29,7 @@ extension CouchService {
                 attachments = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, .stub(digest: $0.digest)) }
             }
             attachments.append((name, .staged(contentType: contentType, staged)))
-            let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: body, attachments: attachments))
+            let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: body, attachments: attachments), userContext: request.user.writer)
             return .json(
                 ["ok": true, "id": .string(id), "rev": .string(rev)], status: .created,
                 headers: [.location: request.location(database.name, id, name)])
@@ -44,7 +44,7 @@ extension CouchService {
             }
             guard let revision else { throw CouchError(.conflict, "conflict", "Document update conflict.") }
             let kept = current.attachments.filter { !$0.name.hasSameBytes(as: name) }.map { ($0.name, AttachmentInput.stub(digest: $0.digest)) }
-            let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: current.fields(), attachments: kept))
+            let rev = try await database.put(DocumentUpdate(id: id, revision: revision, body: current.fields(), attachments: kept), userContext: request.user.writer)
             return .json(["ok": true, "id": .string(id), "rev": .string(rev)])
         default:
             throw CouchError.methodNotAllowed("DELETE,GET,HEAD,PUT")

@@ -38,7 +38,9 @@ extension CouchService {
                 updates.append(update)
             }
         }
-        let results = try await database.update(updates.compactMap { $0 }, newEdits: newEdits)
+        let written = updates.compactMap { $0 }
+        let results = try await database.update(written, newEdits: newEdits, userContext: request.user.writer)
+        var revisionsSent = written.map { $0.revisions.map { "\($0.start)-\($0.ids[0])" } ?? $0.revision?.description }.makeIterator()
         var rows: [JSON] = []
         var next = results.makeIterator()
         for index in docs.indices {
@@ -47,9 +49,15 @@ extension CouchService {
                 continue
             }
             let result = next.next()!
+            let sent = revisionsSent.next()!
             if let error = result.error {
                 let couch = CouchError(error)
-                rows.append(["id": .string(result.id), "error": .string(couch.error), "reason": .string(couch.reason)])
+                var row: JSONObject = ["id": .string(result.id)]
+                // Replicated writes name the revision that failed (CouchDB's `{Id, Rev}` tag).
+                if !newEdits, let sent { row["rev"] = .string(sent) }
+                row["error"] = .string(couch.error)
+                row["reason"] = .string(couch.reason)
+                rows.append(.object(row))
             } else if newEdits || result.id.hasPrefix(LocalDocument.prefix) {
                 rows.append(["ok": true, "id": .string(result.id), "rev": .string(result.revision!)])
             }

@@ -70,7 +70,9 @@ extension CouchService {
             }
             _ = try database.document("_design/" + parts[0])
         }
-        parsed.filter = try ChangeFilter.parse(query: query, body: request.method == .post ? body : nil)
+        parsed.filter = try ChangeFilter.parse(query: query, body: request.method == .post ? body : nil) { name, view in
+            try DocumentFilter(name, view: view, request: try filterRequest(database, request, body: body), in: database)
+        }
         if case .documentIDs(let ids) = parsed.filter { parsed.options.documentIDs = ids }
         if parsed.filter.needsDocuments { parsed.options.includeDocuments = true }
         return parsed
@@ -90,7 +92,7 @@ extension CouchService {
         let end = try database.changes(options) { change in
             last = change.sequence
             scanned += 1
-            if parsed.filter.accepts(change) { rows.append(change) }
+            if try parsed.filter.accepts(change) { rows.append(change) }
             if let limit, rows.count >= limit {
                 limited = true
                 return false

@@ -29,7 +29,7 @@ extension CouchService {
             guard let revision = try revisionParameter(request) else {
                 throw CouchError(.conflict, "conflict", "Document update conflict.")
             }
-            let rev = try await database.put(DocumentUpdate(id: id, revision: revision, deleted: true))
+            let rev = try await database.put(DocumentUpdate(id: id, revision: revision, deleted: true), userContext: request.user.writer)
             return .json(["ok": true, "id": .string(id), "rev": .string(rev)], headers: [.eTag: "\"\(rev)\""])
         case .init("COPY")!:
             return try await copyDocument(database, id, request, access)
@@ -195,7 +195,7 @@ extension CouchService {
         }
         if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
         let newEdits = try request.query.bool("new_edits", default: true)
-        let rev = try await database.put(update, newEdits: newEdits)
+        let rev = try await database.put(update, newEdits: newEdits, userContext: request.user.writer)
         // CouchDB: 202 without headers or revision for batch=ok (it answers before the
         // write), 200 for a deletion, 201 otherwise; local documents have no revision ETag.
         if request.query["batch"] == "ok" { return .json(["ok": true, "id": .string(id)], status: .accepted) }
@@ -215,7 +215,7 @@ extension CouchService {
         if let id = update.id { try checkDesignWrite(id, access) }
         if case .ownUserDocument = access { throw CouchError.forbidden }
         if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
-        let result = try await database.update([update])[0]
+        let result = try await database.update([update], userContext: request.user.writer)[0]
         if let error = result.error { throw CouchError(error) }
         // With batch=ok CouchDB answers before the write, so without a revision.
         if request.query["batch"] == "ok" { return .json(["ok": true, "id": .string(result.id)], status: .accepted) }
@@ -249,7 +249,7 @@ extension CouchService {
             staged.append((name, .staged(contentType: info.contentType, copy)))
         }
         let update = DocumentUpdate(id: target, revision: targetRevision, body: source.fields(), attachments: staged)
-        let rev = try await database.put(update)
+        let rev = try await database.put(update, userContext: request.user.writer)
         return .json(
             ["ok": true, "id": .string(target), "rev": .string(rev)], status: .created,
             headers: [.eTag: "\"\(rev)\"", .location: request.location(database.name, target)])

@@ -11,7 +11,7 @@ extension CouchService {
         do {
             let specification = try ReplicationSpecification(json: body)
             if specification.cancel {
-                let id = try replications.cancel(specification)
+                let id = try await replications.cancel(specification)
                 return .json(["ok": true, "_local_id": .string(id)])
             }
             if specification.continuous {
