@@ -82,9 +82,23 @@ extension RevisionTree {
 
     /// Leaves that are `revision` or descend from it (for `open_revs` with
     /// `latest=true`), in winner order; empty when `revision` is absent.
-    /// Uses an explicit stack. O(s + l log l) for a subtree of s nodes and l leaves.
+    /// O(s + l log l) for a subtree of s nodes and l leaves.
     public func leaves(descendingFrom revision: Revision) -> [Leaf] {
-        guard let root = index[revision] else { return [] }
+        // Winner order; ties are impossible (see `winnerPrecedes`).
+        (index[revision].map(leaves(under:)) ?? []).sorted(by: RevisionTree.winnerPrecedes)
+    }
+
+    /// Every leaf in the order CouchDB's `couch_key_tree:get_all_leafs` lists them, which
+    /// `_bulk_get` answers for a document asked without `rev`: roots from the greatest
+    /// (position, id) to the least, and under each root its leaves depth-first with
+    /// siblings ascending. O(n + r log r).
+    public var leavesInKeyTreeOrder: [Leaf] {
+        sortedRoots().reversed().flatMap(leaves(under:))
+    }
+
+    /// The leaves below `root` (itself if it is one), depth-first with siblings ascending.
+    /// Uses an explicit stack: histories are routinely 1000 deep.
+    private func leaves(under root: Int) -> [Leaf] {
         var result: [Leaf] = []
         var stack = [root]
         while let node = stack.popLast() {
@@ -92,30 +106,8 @@ extension RevisionTree {
             if children.isEmpty {
                 result.append(Leaf(revision: nodes[node].revision, deleted: nodes[node].state.isDeleted))
             } else {
-                stack.append(contentsOf: children)
-            }
-        }
-        // Winner order; ties are impossible (see `winnerPrecedes`).
-        result.sort(by: RevisionTree.winnerPrecedes)
-        return result
-    }
-
-    /// Every leaf in the order CouchDB's `couch_key_tree:get_all_leafs` lists them, which
-    /// `_bulk_get` answers for a document asked without `rev`: roots from the greatest
-    /// (position, id) to the least, and under each root its leaves depth-first with
-    /// siblings ascending. Uses an explicit stack. O(n + r log r).
-    public var leavesInKeyTreeOrder: [Leaf] {
-        var result: [Leaf] = []
-        for root in sortedRoots().reversed() {
-            var stack = [root]
-            while let node = stack.popLast() {
-                let children = nodes[node].children
-                if children.isEmpty {
-                    result.append(Leaf(revision: nodes[node].revision, deleted: nodes[node].state.isDeleted))
-                } else {
-                    // Pushed in reverse so the smallest child is visited first.
-                    stack.append(contentsOf: children.reversed())
-                }
+                // Pushed in reverse so the smallest child is visited first.
+                stack.append(contentsOf: children.reversed())
             }
         }
         return result

@@ -72,9 +72,6 @@ enum HTTPBench {
             _ = try? await call("DELETE", "\(target.base)/\(prefix)\(db)", authorization: auth)
             _ = try await call("PUT", "\(target.base)/\(prefix)\(db)", authorization: auth)
         }
-        defer {
-            Task { for db in ["bulk", "singles", "reads"] { _ = try? await call("DELETE", "\(target.base)/\(prefix)\(db)", authorization: auth) } }
-        }
         print("measuring \(target.name) at \(target.base) ...")
         let bulk = try wrk(script: "bulk.lua", url: "\(target.base)/\(prefix)bulk/_bulk_docs", connections: 4, seconds: 10, authorization: auth)
         let (info, _) = try await call("GET", "\(target.base)/\(prefix)bulk", authorization: auth)
@@ -94,6 +91,7 @@ enum HTTPBench {
         guard rows == readDocuments else { throw BenchError("changes returned \(rows) rows") }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         figures[workloads[3].0] = Double(rows) / seconds
+        for db in ["bulk", "singles", "reads"] { _ = try? await call("DELETE", "\(target.base)/\(prefix)\(db)", authorization: auth) }
         return figures
     }
 

@@ -19,7 +19,6 @@ extension CouchService {
     }
 
     func allDocuments(_ database: DocumentDatabase, _ path: [String], _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
-        try requireMember(access)
         let endpoint = path[0]
         if path.count == 2, path[1] == "queries" {
             return try await multipleQueries(request) { object in
@@ -136,7 +135,6 @@ extension CouchService {
     }
 
     func localDocumentEndpoint(_ database: DocumentDatabase, _ id: String, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
-        try requireMember(access)
         switch request.method {
         case .get, .head:
             // CouchDB opens no revision of a local document but the current one, and

@@ -6,7 +6,6 @@ import Hummingbird
 extension CouchService {
     func bulkDocuments(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         try Self.methodCheck(request, .post)
-        try requireMember(access)
         let body = try await request.jsonObjectBody()
         guard let docsValue = body["docs"] else { throw CouchError.badRequest("POST body must include `docs` parameter.") }
         guard let docs = docsValue.arrayValue else { throw CouchError.badRequest("`docs` parameter must be an array.") }
@@ -27,15 +26,19 @@ extension CouchService {
         // (design documents of non-admins, conflicts) are answered per document.
         for (index, item) in docs.enumerated() {
             guard case .object(let object) = item else { throw CouchError.badRequest("Document must be a JSON object") }
-            let update = try DocumentUpdate(json: object)
+            var update = try DocumentUpdate(json: object)
             if !newEdits, update.revision == nil, update.revisions == nil, update.id?.hasPrefix(LocalDocument.prefix) != true {
                 throw CouchError.badRequest("When `new_edits: false`, the document needs `_rev` or `_revisions` specified")
             }
-            if let id = update.id, id.hasPrefix("_design/"), access != .admin {
-                failures[index] = (id, CouchError(.forbidden, "forbidden", "You are not a db or server admin."))
-                updates.append(nil)
-            } else {
+            do throws(CouchError) {
+                if let id = update.id, id.hasPrefix("_design/"), access != .admin {
+                    throw CouchError(.forbidden, "forbidden", "You are not a db or server admin.")
+                }
+                if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update) }
                 updates.append(update)
+            } catch {
+                failures[index] = (update.id ?? "", error)
+                updates.append(nil)
             }
         }
         let written = updates.compactMap { $0 }
@@ -68,7 +71,6 @@ extension CouchService {
 
     func bulkGet(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         try Self.methodCheck(request, .post)
-        try requireMember(access)
         let body = try await request.jsonObjectBody()
         guard let docs = body["docs"]?.arrayValue else { throw CouchError.badRequest("Missing JSON list of 'docs'.") }
         var options = try readOptions(request.query)

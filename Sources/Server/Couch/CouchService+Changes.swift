@@ -18,7 +18,6 @@ extension CouchService {
 
     func changes(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         try Self.methodCheck(request, .get, .post, .head)
-        try requireMember(access)
         let parsed = try await parseChanges(database, request)
         switch parsed.feed {
         case "normal":

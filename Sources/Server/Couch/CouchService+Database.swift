@@ -9,8 +9,6 @@ enum DatabaseAccess: Equatable {
     case admin
     /// Member: read and write ordinary documents.
     case member
-    /// A non-admin in `_users`: their own user document only.
-    case ownUserDocument(String)
 }
 
 /// `/{db}` and the database-level endpoints.
@@ -90,7 +88,6 @@ extension CouchService {
         case .get, .head:
             let database = try store.database(name)
             _ = try access(to: database, request.user)
-            if case .ownUserDocument = try access(to: database, request.user) { throw CouchError.forbidden }
             return .json(Self.infoJSON(try database.info()))
         case .put:
             try requireServerAdmin(request)
@@ -134,21 +131,16 @@ extension CouchService {
             return (matches, names.isEmpty && roles.isEmpty)
         }
         if listed("admins").matches { return .admin }
+        // CouchDB 3.4 keeps `_users` for admins: its security cannot be edited, so no
+        // member list (not even one an older data directory stored) opens it.
+        if database.name == Authenticator.usersDatabase { throw CouchError.forbidden }
         let members = listed("members")
         guard members.matches || members.empty else { throw CouchError.forbidden }
-        // `_users` members (CouchDB 3 makes none by default: its security is `_admin`
-        // only) see and write their own user document only, as couch_users_db allows.
-        if database.name == Authenticator.usersDatabase, let name = user.name { return .ownUserDocument(name) }
         return .member
     }
 
     func requireAdmin(_ access: DatabaseAccess) throws(CouchError) {
         guard access == .admin else { throw CouchError(.forbidden, "forbidden", "You are not a db or server admin.") }
-    }
-
-    /// Listing and bulk endpoints are closed to users who may only see their own document.
-    func requireMember(_ access: DatabaseAccess) throws(CouchError) {
-        if case .ownUserDocument = access { throw CouchError(.forbidden, "forbidden", "Only admins can access _all_docs of system databases.") }
     }
 
     func requireJSONContentType(_ request: CouchRequest) throws(CouchError) {
@@ -160,7 +152,6 @@ extension CouchService {
     private func revsLimit(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         switch request.method {
         case .get:
-            try requireMember(access)
             return .json(.number(JSONNumber(try database.revsLimit())))
         case .put:
             try requireAdmin(access)
@@ -177,7 +168,6 @@ extension CouchService {
     private func purgedInfosLimit(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         switch request.method {
         case .get:
-            try requireMember(access)
             return .json(.number(JSONNumber(try database.purgedInfosLimit())))
         case .put:
             try requireAdmin(access)
@@ -194,7 +184,6 @@ extension CouchService {
     private func security(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         switch request.method {
         case .get:
-            try requireMember(access)
             return .json(.object(try database.security()))
         case .put:
             try requireAdmin(access)
@@ -249,7 +238,6 @@ extension CouchService {
 
     private func revisionsDiff(_ database: DocumentDatabase, _ endpoint: String, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         try Self.methodCheck(request, .post)
-        try requireMember(access)
         let diff = try database.revisionsDiff(try Self.revisionLists(try await request.jsonObjectBody()))
         var result = JSONObject()
         for (id, entry) in diff.sorted(by: { $0.key < $1.key }) {

@@ -8,9 +8,6 @@ extension CouchService {
     func documentEndpoint(
         _ database: DocumentDatabase, _ id: String, _ attachmentPath: [String], _ request: CouchRequest, _ access: DatabaseAccess
     ) async throws -> Response {
-        if case .ownUserDocument(let name) = access, id != Authenticator.userPrefix + name {
-            throw CouchError(.forbidden, "forbidden", "You may only access your own user document.")
-        }
         if !attachmentPath.isEmpty {
             return try await attachmentEndpoint(database, id, attachmentPath.joined(separator: "/"), request, access)
         }
@@ -193,7 +190,7 @@ extension CouchService {
         } else {
             update.revision = try Self.agreedRevision(body: update.revision, request)
         }
-        if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
+        if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update) }
         let newEdits = try request.query.bool("new_edits", default: true)
         let rev = try await database.put(update, newEdits: newEdits, userContext: request.user.writer)
         // CouchDB: 202 without headers or revision for batch=ok (it answers before the
@@ -213,8 +210,7 @@ extension CouchService {
         guard case .object(let object) = try await request.jsonBody() else { throw CouchError.badRequest("Document must be a JSON object") }
         var update = try DocumentUpdate(json: object)
         if let id = update.id { try checkDesignWrite(id, access) }
-        if case .ownUserDocument = access { throw CouchError.forbidden }
-        if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update, access) }
+        if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update) }
         let result = try await database.update([update], userContext: request.user.writer)[0]
         if let error = result.error { throw CouchError(error) }
         // With batch=ok CouchDB answers before the write, so without a revision.
@@ -258,20 +254,14 @@ extension CouchService {
     /// `_users` documents, as CouchDB's couch_users_db and its `_users` validation
     /// function (couch_js_functions.hrl) treat them, checks in the same order and with the
     /// same reasons: a new password becomes a PBKDF2 hash first, then the document must be
-    /// a well-formed user; only admins set roles or touch other users' documents.
-    private func prepareUserDocument(_ update: inout DocumentUpdate, _ access: DatabaseAccess) throws {
+    /// a well-formed user. Only admins write `_users` (see `access`), so the function's
+    /// rules for other users never apply. Every write path calls it: PUT, POST, `_bulk_docs`.
+    func prepareUserDocument(_ update: inout DocumentUpdate) throws(CouchError) {
         func forbidden(_ reason: String) -> CouchError { CouchError(.forbidden, "forbidden", reason) }
         guard let id = update.id, !id.hasPrefix("_design/") else { return }
         let suffix = id.hasPrefix(Authenticator.userPrefix) ? String(id.dropFirst(Authenticator.userPrefix.count)) : nil
         let old = suffix.flatMap { authenticator.userDocument($0) }
-        let isAdmin = access == .admin
-        let userName: String? = if case .ownUserDocument(let name) = access { name } else { nil }
-        if update.deleted {
-            guard isAdmin || (userName != nil && old?["name"]?.stringValue == userName) else {
-                throw forbidden("Only admins may delete other user docs.")
-            }
-            return
-        }
+        if update.deleted { return }
         if let password = update.body["password"], password != .null {
             guard let text = password.stringValue else { throw forbidden("password must be a string") }
             PasswordHash.make(password: text, iterations: authenticator.iterations).apply(to: &update.body)
@@ -302,14 +292,6 @@ extension CouchService {
             if text == "pbkdf2" {
                 guard case .number = body["iterations"] else { throw forbidden("iterations must be a number.") }
                 guard body["derived_key"]?.stringValue != nil else { throw forbidden("derived_key must be a string.") }
-            }
-        }
-        if !isAdmin {
-            if let old {
-                guard userName == name else { throw forbidden("You may only update your own user document.") }
-                guard Authenticator.roles(of: old).sorted() == roleNames.sorted() else { throw forbidden("Only _admin may edit roles") }
-            } else if !roleNames.isEmpty {
-                throw forbidden("Only _admin may set roles")
             }
         }
         if roleNames.contains(where: { $0 != "_metrics" && $0.hasPrefix("_") }) {

@@ -5,7 +5,6 @@ import Hummingbird
 /// Mango: `_find`, `_explain`, `_index` (list, create, delete).
 extension CouchService {
     func mango(_ database: DocumentDatabase, _ path: [String], _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
-        try requireMember(access)
         do {
             switch path[0] {
             case "_find":

@@ -11,7 +11,6 @@ extension CouchService {
 
     /// `rest` is the path after the database: `_design`, the name, `_view`|`_info`, ….
     func viewEndpoint(_ database: DocumentDatabase, _ rest: [String], _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
-        try requireMember(access)
         let designDocument = "_design/" + rest[1]
         if rest[2] == "_info" {
             guard rest.count == 3 else { throw CouchError.notFound }

@@ -1350,6 +1350,17 @@ def users_security_fixed(db):
 
 
 @scenario
+def users_bulk_docs(db):
+    """`_bulk_docs` into `_users` runs the same rules: passwords hashed, bad users refused per row."""
+    u = "org.couchdb.user:"
+    return [post("/_users/_bulk_docs", json={"docs": [
+                {"_id": u + "dt_judy", "name": "dt_judy", "password": PASSWORD, "roles": [], "type": "user"},
+                {"_id": u + "dt_karl", "name": "dt_karl", "password": PASSWORD, "roles": [], "type": "person"}]}),
+            get(f"/_users/{u}dt_judy", save={"r": "body._rev"}),
+            delete(f"/_users/{u}dt_judy", query={"rev": "{{r}}"})]
+
+
+@scenario
 def users_self_signup(db):
     """Anonymous sign-up creates a user; it may not give itself roles."""
     doc = {"name": "dt_dave", "password": PASSWORD, "roles": [], "type": "user"}
