@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Replication", targets: ["Replication"]),
+        .library(name: "Apps", targets: ["Apps"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "Zstd", targets: ["Zstd"]),
         .library(name: "Gzip", targets: ["Gzip"]),
@@ -57,9 +58,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "Apps", dependencies: ["DocStore", "Replication"]),
         .target(
             name: "Server",
             dependencies: [
+                "Apps",
                 "DocStore",
                 "Gzip",
                 "ObjectStore",

@@ -6,14 +6,17 @@ import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
-/// `divan serve`: the CouchDB listener and the S3 listener (the app layer comes later).
+/// `divan serve`: the CouchDB, S3 and app listeners.
 public enum DivanServer {
     /// Opens the data directory, prepares the system databases and serves until
     /// SIGTERM or SIGINT; in-flight requests finish before it returns.
     public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
         var services: [any Service] = []
-        if configuration.couchPort != 0 {
-            services.append(try await makeApplication(configuration: configuration, logger: logger))
+        if configuration.couchPort != 0 || configuration.appPort != 0 {
+            // The app port serves the same engine as the CouchDB port.
+            let couch = try await makeService(configuration: configuration, logger: logger)
+            if configuration.couchPort != 0 { services.append(makeApplication(service: couch, logger: logger)) }
+            if configuration.appPort != 0 { services.append(AppServer.makeApplication(couch: couch, logger: logger)) }
         }
         if configuration.s3Port != 0 {
             services.append(try await S3Server.makeApplication(configuration: configuration, logger: logger))
@@ -32,7 +35,11 @@ public enum DivanServer {
     public static func makeApplication(configuration: ServerConfiguration, logger: Logger) async throws
         -> some ApplicationProtocol
     {
-        let service = try await makeService(configuration: configuration, logger: logger)
+        makeApplication(service: try await makeService(configuration: configuration, logger: logger), logger: logger)
+    }
+
+    static func makeApplication(service: CouchService, logger: Logger) -> some ApplicationProtocol {
+        let configuration = service.configuration
         let responder = CallbackResponder<ChannelRequestContext> { request, context in
             var request = request
             request.body = RequestBody(asyncSequence: ContinuingBody(base: request.body, channel: context.channel))

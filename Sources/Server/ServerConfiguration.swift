@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
 
     public var bindAddress = "127.0.0.1"
     public var couchPort = 5984
+    /// The app API's port (0 disables it). It serves the CouchDB listener's engine.
+    public var appPort = 10000
     /// The S3 listener's port (0 disables it).
     public var s3Port = 9000
     /// Root S3 credentials from `DIVAN_S3_ACCESS_KEY` / `DIVAN_S3_SECRET_KEY`; generated

@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var bind: String?
     @Option(name: .customLong("couch-port"), help: "CouchDB API port (0 disables it).") var couchPort: Int?
     @Option(name: .customLong("s3-port"), help: "S3 API port (0 disables it).") var s3Port: Int?
-    @Option(name: .customLong("app-port"), help: "App API port (not yet available).") var appPort: Int?
+    @Option(name: .customLong("app-port"), help: "App API port (0 disables it).") var appPort: Int?
     @Option(help: "Configuration file (JSON).") var config: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel: String?
     @Option(name: .customLong("max-document-size"), help: "Largest document body in bytes.") var maxDocumentSize: Int?
@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
         if let bind { configuration.bindAddress = bind }
         if let couchPort { configuration.couchPort = couchPort }
         if let s3Port { configuration.s3Port = s3Port }
+        if let appPort { configuration.appPort = appPort }
         if let key = environment["DIVAN_S3_ACCESS_KEY"], let secret = environment["DIVAN_S3_SECRET_KEY"] {
             configuration.s3Root = .init(accessKey: key, secretKey: secret)
         }
@@ -67,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { SwitchedLogHandler(label: $0) }
         var logger = Logger(label: "divan")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        guard configuration.couchPort != 0 || configuration.s3Port != 0 else {
+        guard configuration.couchPort != 0 || configuration.s3Port != 0 || configuration.appPort != 0 else {
             logger.notice("every listener is disabled; nothing to do")
             return
         }
@@ -89,6 +90,7 @@ enum ConfigurationFile {
         if let value = json["bind"]?.stringValue { configuration.bindAddress = value }
         if let value = json["couch_port"]?.int64Value { configuration.couchPort = Int(value) }
         if let value = json["s3_port"]?.int64Value { configuration.s3Port = Int(value) }
+        if let value = json["app_port"]?.int64Value { configuration.appPort = Int(value) }
         if let value = json["s3_region"]?.stringValue { configuration.s3Region = value }
         if let value = json["s3_virtual_host_domain"]?.stringValue { configuration.s3VirtualHostDomain = value }
         for pair in json["s3_credentials"]?.arrayValue ?? [] {

@@ -31,7 +31,7 @@ final class DivanProcess: @unchecked Sendable {
         port = try freePort()
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build divan first (swift build)")
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data", self.data + "/data", "--couch-port", String(port), "--s3-port", "0",
+        process.arguments = ["serve", "--data", self.data + "/data", "--couch-port", String(port), "--s3-port", "0", "--app-port", "0",
                              "--password-iterations", "1000", "--log-level", "warning"]
         var environment = ProcessInfo.processInfo.environment
         environment["DIVAN_ADMIN_USER"] = Self.admin.0

@@ -50,7 +50,7 @@ class Server:
         env = dict(os.environ, DIVAN_ADMIN_USER=ADMIN[0], DIVAN_ADMIN_PASSWORD=ADMIN[1])
         self.process = subprocess.Popen(
             [divan_binary(), "serve", "--data", self.data + "/data", "--couch-port", str(self.port),
-             "--password-iterations", "1000", "--s3-port", "0", *extra_args],
+             "--password-iterations", "1000", "--s3-port", "0", "--app-port", "0", *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -1,0 +1,237 @@
+import Apps
+import DocStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+
+/// What a request on the app port carries besides itself: who it runs as.
+struct AppRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// Set by `AppAuthentication` before any route runs.
+    var caller: AppCaller?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+}
+
+/// Who an app-port request runs as.
+struct AppCaller: Sendable {
+    /// The user id written into `createdBy`/`updatedBy` and deployment records.
+    let id: String
+}
+
+/// The app port (127.0.0.1:10000): Budibase's public API over `AppService`, served with
+/// Hummingbird's router. Handlers parse, call one `AppService` method and encode.
+enum AppServer {
+    /// The application without running it; it shares the CouchDB listener's engine.
+    static func makeApplication(couch: CouchService, logger: Logger) -> some ApplicationProtocol {
+        let service = AppService(store: couch.store, replications: couch.replications)
+        let router = makeRouter(service: service, couch: couch, logger: logger)
+        let address = couch.configuration.bindAddress
+        let port = couch.configuration.appPort
+        return Application(
+            router: router,
+            server: DivanServer.httpServer(),
+            configuration: .init(address: .hostname(address, port: port), serverName: nil),
+            onServerRunning: { channel in
+                logger.notice("App API listening on http://\(address):\(channel.localAddress?.port ?? port)")
+            },
+            logger: logger)
+    }
+
+    static func makeRouter(service: AppService, couch: CouchService, logger: Logger) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: AppErrorMiddleware(logger: logger))
+        router.add(middleware: AppAuthentication(authenticator: couch.authenticator))
+        let limit = couch.configuration.limits.maxHTTPRequestSize
+        let api = router.group("api/public/v1")
+
+        api.get("metrics") { _, _ in
+            var buffer = ByteBuffer()
+            buffer.writeBytes(couch.metrics.prometheus(openDatabases: couch.store.openDatabaseCount))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: buffer))
+        }
+
+        // Applications
+        api.post("applications") { request, _ in
+            try await created(service.createApplication(try await body(request, limit)))
+        }
+        api.post("applications/search") { request, _ in
+            let name = try await body(request, limit)["name"]?.stringValue
+            return try data(.array(service.searchApplications(name: name).map(JSON.object)))
+        }
+        api.get("applications/:appId") { _, context in
+            try data(.object(service.application(try AppID(context.parameters.require("appId")))))
+        }
+        api.put("applications/:appId") { request, context in
+            try await data(.object(service.updateApplication(try AppID(context.parameters.require("appId")), try await body(request, limit))))
+        }
+        api.delete("applications/:appId") { _, context in
+            try await data(.object(service.deleteApplication(try AppID(context.parameters.require("appId")))))
+        }
+        api.post("applications/:appId/publish") { _, context in
+            try await data(.object(service.publish(try AppID(context.parameters.require("appId")), user: context.caller?.id)))
+        }
+        api.post("applications/:appId/unpublish") { _, context in
+            try await service.unpublish(try AppID(context.parameters.require("appId")))
+            return Response(status: .noContent)
+        }
+
+        // Tables (the app from `x-budibase-app-id`)
+        api.post("tables") { request, _ in
+            try await created(service.createTable(try appID(request), try await body(request, limit)))
+        }
+        api.post("tables/search") { request, _ in
+            let name = try await body(request, limit)["name"]?.stringValue
+            return try await data(.array(service.searchTables(try appID(request), name: name).map(JSON.object)))
+        }
+        api.get("tables/:tableId") { request, context in
+            try data(.object(service.table(try appID(request), try context.parameters.require("tableId"))))
+        }
+        api.put("tables/:tableId") { request, context in
+            try await data(.object(service.updateTable(try appID(request), try context.parameters.require("tableId"), try await body(request, limit))))
+        }
+        api.delete("tables/:tableId") { request, context in
+            try await data(.object(service.deleteTable(try appID(request), try context.parameters.require("tableId"))))
+        }
+
+        // Rows
+        api.post("tables/:tableId/rows") { request, context in
+            try await created(
+                service.createRow(try appID(request), try context.parameters.require("tableId"), try await body(request, limit), user: context.caller?.id))
+        }
+        api.post("tables/:tableId/rows/search") { request, context in
+            try await Response.json(.object(service.searchRows(try appID(request), try context.parameters.require("tableId"), try await body(request, limit))))
+        }
+        api.get("tables/:tableId/rows/:rowId") { request, context in
+            try data(.object(service.row(try appID(request), try context.parameters.require("tableId"), try context.parameters.require("rowId"))))
+        }
+        api.put("tables/:tableId/rows/:rowId") { request, context in
+            try await data(
+                .object(
+                    service.updateRow(
+                        try appID(request), try context.parameters.require("tableId"), try context.parameters.require("rowId"),
+                        try await body(request, limit), user: context.caller?.id)))
+        }
+        api.delete("tables/:tableId/rows/:rowId") { request, context in
+            try await data(.object(service.deleteRow(try appID(request), try context.parameters.require("tableId"), try context.parameters.require("rowId"))))
+        }
+        return router
+    }
+
+    // MARK: Request and response helpers
+
+    /// The app a request names in `x-budibase-app-id`.
+    static func appID(_ request: Request) throws -> AppID {
+        guard let text = request.headers[.budibaseAppID], !text.isEmpty else {
+            throw AppError(.badRequest, "The x-budibase-app-id header must name an app")
+        }
+        return try AppID(text)
+    }
+
+    /// The request body as a JSON object. - Throws: 400 for anything else, 413 past `limit`.
+    static func body(_ request: Request, _ limit: Int) async throws -> JSONObject {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw AppError(.tooLarge, "Request body is larger than \(limit) bytes")
+        }
+        if buffer.readableBytes == 0 { return [:] }
+        guard let object = (try? buffer.withUnsafeReadableBytes { try JSON.parse($0) })?.objectValue else {
+            throw AppError(.badRequest, "Request body must be a JSON object")
+        }
+        return object
+    }
+
+    /// `{"data": value}`, as every public API answer is wrapped.
+    static func data(_ value: JSON, status: HTTPResponse.Status = .ok) -> Response {
+        Response.json(["data": value], status: status)
+    }
+
+    static func created(_ object: JSONObject) -> Response { data(.object(object)) }
+}
+
+/// Turns errors into Budibase's `{"status", "message"}` answers (with
+/// `validationErrors` for invalid rows); logs what is the server's fault.
+struct AppErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as AppError {
+            response = Self.answer(error)
+            if error.kind == .internal { logger.error("app request failed: \(error.message)") }
+        } catch let error as HTTPError {
+            response = Self.answer(status: error.status, message: error.body ?? error.status.reasonPhrase)
+        } catch let error as DocStoreError {
+            response = Self.answer(AppError(error, what: "Document"))
+        } catch {
+            logger.error("app request failed: \(error)")
+            response = Self.answer(status: .internalServerError, message: "Internal error")
+        }
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info("app \(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms")
+        return response
+    }
+
+    static func answer(_ error: AppError) -> Response {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .badRequest: .badRequest
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .tooLarge: .contentTooLarge
+            case .internal: .internalServerError
+            }
+        var extra = JSONObject()
+        if !error.validationErrors.isEmpty {
+            extra["validationErrors"] = .object(
+                JSONObject(error.validationErrors.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(JSON.string))) }))
+        }
+        return answer(status: status, message: error.message, extra: extra)
+    }
+
+    static func answer(status: HTTPResponse.Status, message: String, extra: JSONObject = [:]) -> Response {
+        var body: JSONObject = ["status": .number(JSONNumber(status.code)), "message": .string(message)]
+        for (key, value) in extra { body[key] = value }
+        return Response.json(.object(body), status: status)
+    }
+}
+
+/// Every app-port request needs credentials: for now the server admin's Basic
+/// credentials (API keys come with the worker's users).
+struct AppAuthentication: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") else {
+            throw AppError(.unauthorized, "Unauthorized: credentials are required")
+        }
+        let user: UserContext
+        do {
+            user = try authenticator.authenticate(request.headers).user
+        } catch {
+            throw AppError(.unauthorized, "Unauthorized: invalid credentials")
+        }
+        guard user.isServerAdmin, let name = user.name else { throw AppError(.forbidden, "Forbidden: an admin is required") }
+        context.caller = AppCaller(id: name)
+        return try await next(request, context)
+    }
+}
+
+extension HTTPField.Name {
+    static let budibaseAppID = HTTPField.Name("x-budibase-app-id")!
+}
