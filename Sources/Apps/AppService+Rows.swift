@@ -16,16 +16,19 @@ extension AppService {
         row["tableId"] = .string(tableID)
         row["type"] = "row"
         try Self.check(&row, schema)
+        try checkLinks(database, row, schema)
         try await fillAutomaticColumns(&row, schema, database, tableID, user: user, creating: true)
         Self.fillIndexedColumns(&row, schema)
-        return try await write(database, row, what: "Row")
+        let written = try await write(database, row, what: "Row")
+        try await applyLinks(database, rowID: written["_id"]!.stringValue!, old: nil, new: written, schema)
+        return enrich(database, written, schema)
     }
 
     /// `GET /tables/{tableId}/rows/{rowId}`.
     public func row(_ app: AppID, _ tableID: String, _ rowID: String) throws(AppError) -> JSONObject {
         let database = try appDatabase(app)
-        _ = try readTable(database, tableID)
-        return try readRow(database, tableID, rowID)
+        let table = try readTable(database, tableID)
+        return enrich(database, try readRow(database, tableID, rowID), try TableSchema(table["schema"]?.objectValue ?? [:]))
     }
 
     /// `PUT /tables/{tableId}/rows/{rowId}`: the given fields replace the row's. Without a
@@ -37,31 +40,39 @@ extension AppService {
         let schema = try TableSchema(table["schema"]?.objectValue ?? [:])
         _ = try readRow(database, tableID, rowID)
         let givenRevision = body["_rev"]?.stringValue
+        var before = JSONObject()
         let change = { (row: inout JSONObject) async throws(AppError) -> Void in
+            before = row
             for (key, value) in body where !key.hasPrefix("_") && key != "tableId" && key != "type" {
                 if schema.column(key)?.auto == nil { row[key] = value }
             }
             try Self.check(&row, schema)
+            try self.checkLinks(database, row, schema)
             try await self.fillAutomaticColumns(&row, schema, database, tableID, user: user, creating: false)
             Self.fillIndexedColumns(&row, schema)
         }
+        let written: JSONObject
         if let givenRevision {
             var row = try readRow(database, tableID, rowID)
             row["_rev"] = .string(givenRevision)
             try await change(&row)
-            return try await write(database, row, what: "Row")
+            written = try await write(database, row, what: "Row")
+        } else {
+            written = try await modify(database, rowID, what: "Row", change)
         }
-        return try await modify(database, rowID, what: "Row", change)
+        try await applyLinks(database, rowID: rowID, old: before, new: written, schema)
+        return enrich(database, written, schema)
     }
 
     /// `DELETE /tables/{tableId}/rows/{rowId}`. - Returns: the row as it was.
     public func deleteRow(_ app: AppID, _ tableID: String, _ rowID: String) async throws(AppError) -> JSONObject {
         let database = try appDatabase(app)
-        _ = try readTable(database, tableID)
+        let schema = try TableSchema(try readTable(database, tableID)["schema"]?.objectValue ?? [:])
         for attempt in 1...20 {
             let row = try readRow(database, tableID, rowID)
             do {
                 _ = try await write(database, ["_id": row["_id"]!, "_rev": row["_rev"]!, "_deleted": true], what: "Row")
+                try await applyLinks(database, rowID: rowID, old: row, new: nil, schema)
                 return row
             } catch let error where error.kind == .conflict && attempt < 20 {
                 continue

@@ -13,7 +13,8 @@ extension AppService {
         let limit = find["limit"]!.int64Value!
         let paginate = body["paginate"]?.isTruthy ?? false
         let page = try await runFind(database, find)
-        var output: JSONObject = ["data": .array(page.documents)]
+        let rows = page.documents.map { $0.objectValue.map { JSON.object(enrich(database, $0, schema)) } ?? $0 }
+        var output: JSONObject = ["data": .array(rows)]
         if paginate {
             var hasNextPage = false
             if Int64(page.documents.count) == limit, let bookmark = page.bookmark {

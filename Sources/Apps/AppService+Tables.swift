@@ -10,7 +10,9 @@ extension AppService {
         let (name, schema) = try Self.tableDefinition(body)
         try checkTableName(database, name, except: nil)
         var table = body
-        table["_id"] = .string(Self.newID(Self.tablePrefix))
+        let tableID = Self.newID(Self.tablePrefix)
+        try await declareLinkColumns(database, tableID: tableID, schema)
+        table["_id"] = .string(tableID)
         table.removeValue(forKey: "_rev")
         table["name"] = .string(name)
         table["type"] = "table"
@@ -44,6 +46,7 @@ extension AppService {
             rename = (from, to)
         }
         let removed = oldSchema.columns.map(\.name).filter { name in schema.column(name) == nil && name != rename?.old }
+        try await declareLinkColumns(database, tableID: tableID, schema)
         var updated = body
         updated.removeValue(forKey: "_rename")
         let written = try await modify(database, tableID, what: "Table") { table throws(AppError) in
@@ -65,6 +68,9 @@ extension AppService {
         for column in oldSchema.columns where column.isIndexed && schema.column(column.name)?.isIndexed != true {
             try await dropIndex(database, tableID: tableID, column: column.name)
         }
+        for column in oldSchema.columns where column.link != nil && schema.column(column.name)?.link != column.link {
+            try await dropLinkColumn(database, tableID: tableID, column.link!)
+        }
         try await declareIndexes(database, tableID: tableID, schema)
         return written
     }
@@ -76,8 +82,9 @@ extension AppService {
         try await forEachRow(database, tableID) { rows throws(AppError) in
             try await writeAll(database, rows.map { ["_id": $0["_id"]!, "_rev": $0["_rev"]!, "_deleted": true] })
         }
-        for column in try TableSchema(table["schema"]?.objectValue ?? [:]).columns where column.isIndexed {
-            try await dropIndex(database, tableID: tableID, column: column.name)
+        for column in try TableSchema(table["schema"]?.objectValue ?? [:]).columns {
+            if column.isIndexed { try await dropIndex(database, tableID: tableID, column: column.name) }
+            if let link = column.link { try await dropLinkColumn(database, tableID: tableID, link) }
         }
         _ = try await write(database, ["_id": table["_id"]!, "_rev": table["_rev"]!, "_deleted": true], what: "Table")
         return table

@@ -16,6 +16,31 @@ struct TableSchema: Sendable {
         case autoID, createdAt, updatedAt, createdBy, updatedBy
     }
 
+    /// How many rows each side of a relationship links to.
+    enum Relationship: String, Sendable {
+        /// This row links to many rows; each of those links back to this one only.
+        case oneToMany = "one-to-many"
+        /// This row links to one row, which may link back to many.
+        case manyToOne = "many-to-one"
+        case manyToMany = "many-to-many"
+
+        /// The relationship as the other table's column sees it.
+        var inverse: Relationship {
+            switch self {
+            case .oneToMany: .manyToOne
+            case .manyToOne: .oneToMany
+            case .manyToMany: .manyToMany
+            }
+        }
+    }
+
+    /// A `link` column's other side: the related table and its column that links back.
+    struct Link: Sendable, Equatable {
+        let table: String
+        let field: String
+        let relationship: Relationship
+    }
+
     struct Column: Sendable {
         let name: String
         let type: FieldType
@@ -26,8 +51,8 @@ struct TableSchema: Sendable {
         let maximum: Double?
         /// Allowed values of `options` and `array` columns.
         let inclusion: [String]?
-        /// The related table of a `link` column.
-        let linkedTable: String?
+        /// The other side of a `link` column.
+        let link: Link?
 
         /// Columns a search may sort and filter by through an index: scalar values.
         var isIndexed: Bool {
@@ -63,9 +88,16 @@ struct TableSchema: Sendable {
             }
             let presence = constraints["presence"]
             let required = presence?.boolValue ?? (presence?["allowEmpty"]?.boolValue == false)
-            let linkedTable = definition["tableId"]?.stringValue
-            if type == .link, linkedTable == nil {
-                throw AppError(.badRequest, "Invalid table schema", validationErrors: [name: ["a link column needs tableId"]])
+            var link: Link?
+            if type == .link {
+                guard let table = definition["tableId"]?.stringValue, let field = definition["fieldName"]?.stringValue, !field.isEmpty else {
+                    throw AppError(.badRequest, "Invalid table schema", validationErrors: [name: ["a link column needs tableId and fieldName"]])
+                }
+                let kind = definition["relationshipType"]?.stringValue ?? Relationship.manyToMany.rawValue
+                guard let relationship = Relationship(rawValue: kind) else {
+                    throw AppError(.badRequest, "Invalid table schema", validationErrors: [name: ["relationshipType must be one-to-many, many-to-one or many-to-many"]])
+                }
+                link = Link(table: table, field: field, relationship: relationship)
             }
             columns.append(
                 Column(
@@ -73,7 +105,7 @@ struct TableSchema: Sendable {
                     maximumLength: constraints["length"]?["maximum"]?.int64Value.map(Int.init),
                     minimum: constraints["numericality"]?["greaterThanOrEqualTo"].flatMap(Self.number),
                     maximum: constraints["numericality"]?["lessThanOrEqualTo"].flatMap(Self.number),
-                    inclusion: constraints["inclusion"]?.arrayValue?.compactMap(\.stringValue), linkedTable: linkedTable))
+                    inclusion: constraints["inclusion"]?.arrayValue?.compactMap(\.stringValue), link: link))
         }
         self.columns = columns
     }
@@ -136,6 +168,7 @@ struct TableSchema: Sendable {
             guard value.objectValue != nil else { return ["must be an attachment"] }
         case .link:
             guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else { return ["must be a list of row ids"] }
+            if column.link?.relationship == .manyToOne, items.count > 1 { return ["must link to at most one row"] }
         case .auto, .formula:
             break
         }

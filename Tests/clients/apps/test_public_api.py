@@ -385,3 +385,90 @@ def test_publish_and_unpublish(api, app, people, app_server):
 
 def test_unpublish_of_unpublished_app_is_not_found(api, app):
     assert api.post(f"/applications/{app['_id']}/unpublish").status_code == 404
+
+
+# Relationships
+
+@pytest.fixture
+def shop(api, app):
+    """Customers (one) ↔ orders (many), and orders ↔ products (many-to-many)."""
+    customers = ok(api.post("/tables", json={"name": "Customers", "primaryDisplay": "name", "schema": {"name": {"type": "string"}}}))["data"]
+    products = ok(api.post("/tables", json={"name": "Products", "primaryDisplay": "title", "schema": {"title": {"type": "string"}}}))["data"]
+    orders = ok(api.post("/tables", json={"name": "Orders", "primaryDisplay": "ref", "schema": {
+        "ref": {"type": "string"},
+        "customer": {"type": "link", "tableId": customers["_id"], "fieldName": "orders", "relationshipType": "many-to-one"},
+        "products": {"type": "link", "tableId": products["_id"], "fieldName": "orders", "relationshipType": "many-to-many"},
+    }}))["data"]
+    return customers, products, orders
+
+
+def links(api, table, row, column):
+    stored = ok(api.get(f"/tables/{table['_id']}/rows/{row['_id']}"))["data"]
+    return stored.get(column, [])
+
+
+def test_link_columns_appear_on_both_tables(api, shop):
+    customers, products, orders = shop
+    back = ok(api.get(f"/tables/{customers['_id']}"))["data"]["schema"]["orders"]
+    assert back["type"] == "link" and back["tableId"] == orders["_id"] and back["fieldName"] == "customer"
+    assert back["relationshipType"] == "one-to-many"
+    assert ok(api.get(f"/tables/{products['_id']}"))["data"]["schema"]["orders"]["relationshipType"] == "many-to-many"
+    bad = api.post("/tables", json={"name": "Bad", "schema": {"x": {"type": "link", "tableId": "ta_" + "0" * 32, "fieldName": "y"}}})
+    assert bad.status_code == 404
+    clash = api.post("/tables", json={"name": "Clash", "schema": {"x": {"type": "link", "tableId": customers["_id"], "fieldName": "name"}}})
+    assert clash.status_code == 400
+
+
+def test_links_are_kept_on_both_sides(api, shop):
+    customers, products, orders = shop
+    ann = add(api, customers, name="Ann")
+    bob = add(api, customers, name="Bob")
+    pen = add(api, products, title="Pen")
+    ink = add(api, products, title="Ink")
+    order = add(api, orders, ref="o1", customer=[ann["_id"]], products=[pen["_id"], ink["_id"]])
+    # Links come back with the related table's display column.
+    assert order["customer"] == [{"_id": ann["_id"], "primaryDisplay": "Ann"}]
+    assert {p["primaryDisplay"] for p in order["products"]} == {"Pen", "Ink"}
+    assert [o["_id"] for o in links(api, customers, ann, "orders")] == [order["_id"]]
+    assert [o["primaryDisplay"] for o in links(api, products, pen, "orders")] == ["o1"]
+    # Moving the order to Bob removes it from Ann; an enriched row round-trips.
+    current = ok(api.get(f"/tables/{orders['_id']}/rows/{order['_id']}"))["data"]
+    current["customer"] = [{"_id": bob["_id"], "primaryDisplay": "Bob"}]
+    ok(api.put(f"/tables/{orders['_id']}/rows/{order['_id']}", json=current))
+    assert links(api, customers, ann, "orders") == []
+    assert [o["_id"] for o in links(api, customers, bob, "orders")] == [order["_id"]]
+    # A many-to-one column holds one row at most; links must name rows of the table.
+    too_many = api.post(f"/tables/{orders['_id']}/rows", json={"customer": [ann["_id"], bob["_id"]]})
+    assert too_many.status_code == 400 and "customer" in too_many.json()["validationErrors"]
+    dangling = api.post(f"/tables/{orders['_id']}/rows", json={"products": [ann["_id"]]})
+    assert dangling.status_code == 400 and "products" in dangling.json()["validationErrors"]
+    # Linking from the other side: Ann takes the order (an order has one customer).
+    ok(api.put(f"/tables/{customers['_id']}/rows/{ann['_id']}", json={"orders": [order["_id"]]}))
+    assert [c["_id"] for c in links(api, orders, order, "customer")] == [ann["_id"]]
+    assert links(api, customers, bob, "orders") == []
+    # Deleting a row removes it from the rows it was linked to.
+    ok(api.delete(f"/tables/{products['_id']}/rows/{ink['_id']}"))
+    assert [p["_id"] for p in links(api, orders, order, "products")] == [pen["_id"]]
+    ok(api.delete(f"/tables/{orders['_id']}/rows/{order['_id']}"))
+    assert links(api, customers, ann, "orders") == [] and links(api, products, pen, "orders") == []
+
+
+def test_search_enriches_links(api, shop):
+    customers, _, orders = shop
+    ann = add(api, customers, name="Ann")
+    add(api, orders, ref="o1", customer=[ann["_id"]])
+    rows = search(api, orders, {"query": {"equal": {"ref": "o1"}}})["data"]
+    assert rows[0]["customer"] == [{"_id": ann["_id"], "primaryDisplay": "Ann"}]
+
+
+def test_removing_a_link_column_removes_its_other_side(api, shop):
+    customers, products, orders = shop
+    ann = add(api, customers, name="Ann")
+    add(api, orders, ref="o1", customer=[ann["_id"]])
+    schema = ok(api.get(f"/tables/{orders['_id']}"))["data"]["schema"]
+    del schema["customer"]
+    ok(api.put(f"/tables/{orders['_id']}", json={"name": "Orders", "schema": schema}))
+    assert "orders" not in ok(api.get(f"/tables/{customers['_id']}"))["data"]["schema"]
+    assert "orders" not in ok(api.get(f"/tables/{customers['_id']}/rows/{ann['_id']}"))["data"]
+    ok(api.delete(f"/tables/{orders['_id']}"))
+    assert "orders" not in ok(api.get(f"/tables/{products['_id']}"))["data"]["schema"]
