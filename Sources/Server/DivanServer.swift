@@ -11,6 +11,15 @@ public enum DivanServer {
     /// Opens the data directory, prepares the system databases and serves until
     /// SIGTERM or SIGINT; in-flight requests finish before it returns.
     public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: try await makeServices(configuration: configuration, logger: logger),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The listeners the configuration enables, not yet running (benchmarks run them in process).
+    public static func makeServices(configuration: ServerConfiguration, logger: Logger) async throws -> [any Service] {
         var services: [any Service] = []
         if configuration.couchPort != 0 || configuration.appPort != 0 {
             // The app port serves the same engine as the CouchDB port.
@@ -21,9 +30,7 @@ public enum DivanServer {
         if configuration.s3Port != 0 {
             services.append(try await S3Server.makeApplication(configuration: configuration, logger: logger))
         }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        return services
     }
 
     /// The HTTP/1 server both listeners use.

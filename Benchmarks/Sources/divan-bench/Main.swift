@@ -17,6 +17,7 @@ struct Bench {
         if suite == nil || suite == "collation" { try await CollationBench.run() }
         if suite == nil || suite == "mango" { try await MangoBench.run(parts) }
         if suite == nil || suite == "views" { try await ViewBench.run(parts) }
+        if suite == nil || suite == "apps" { try await AppBench.run(parts) }
     }
 }
 
