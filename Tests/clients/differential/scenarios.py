@@ -924,9 +924,25 @@ def changes_selector(db):
 
 @scenario
 def changes_design_filter(db):
-    """filter=_design keeps design documents only."""
-    return history(db) + [put(f"{db}/_design/d", json={"v": "d"}),
-                          get(f"{db}/_changes", query={"filter": "_design"})]
+    """filter=_design keeps design documents only. CouchDB looks them up instead of
+    folding the changes, so `pending` is the changes after `since` (all of them when
+    descending) less the rows sent; likewise a short `_doc_ids` list."""
+    design = {"filter": "_design"}
+    return history(db) + [
+        put(f"{db}/_design/d", json={"v": "d"}), put(f"{db}/e", json={"v": "e"}),
+        put(f"{db}/_design/f", json={"v": "f"}), put(f"{db}/g", json={"v": "g"}),
+        get(f"{db}/_changes", query=design),
+        get(f"{db}/_changes", query={**design, "limit": "1"}),
+        get(f"{db}/_changes", query={**design, "descending": "true"}),
+        get(f"{db}/_changes", query={**design, "descending": "true", "limit": "1"}),
+        get(f"{db}/_changes", query={"limit": "3"}, save={"seq": "body.last_seq"}),
+        get(f"{db}/_changes", query={**design, "since": "{{seq}}"}),
+        get(f"{db}/_changes", query={**design, "since": "{{seq}}", "limit": "1"}),
+        get(f"{db}/_changes", query={**design, "since": "{{seq}}", "descending": "true"}),
+        get(f"{db}/_changes", query={"filter": "_doc_ids", "doc_ids": ["c", "_design/f", "zz"], "limit": "1"}),
+        get(f"{db}/_changes", query={"filter": "_doc_ids", "doc_ids": ["c", "_design/f"], "descending": "true"}),
+        get(f"{db}/_changes", query={"filter": "_doc_ids", "doc_ids": ["c", "_design/f"],
+                                     "descending": "true", "limit": "1"})]
 
 
 @scenario
