@@ -695,6 +695,18 @@ def bulk_docs_empty_and_mixed(db):
 
 
 @scenario
+def bulk_docs_sequence_order(db):
+    """One batch takes its update sequences in document-id order (UTF-8 bytes), not in
+    request order; the answer keeps request order. Interactive and replicated writes."""
+    return [put(db),
+            bulk(db, [{"_id": "z"}, {"_id": "m"}, {"_id": "\u00e9"}, {"_id": "a"}, {"_id": "m"}, {"_id": "B"}]),
+            get(f"{db}/_changes"),
+            post(f"{db}/_bulk_docs", json={"new_edits": False, "docs": [
+                {"_id": "y", "_rev": rev(1, "1")}, {"_id": "b", "_rev": rev(1, "2")}, {"_id": "a", "_rev": rev(1, "3")}]}),
+            get(f"{db}/_changes")]
+
+
+@scenario
 def bulk_docs_local(db):
     """_local documents through _bulk_docs."""
     return [put(db), bulk(db, [{"_id": "_local/l", "v": 1}]), get(f"{db}/_local/l"),
