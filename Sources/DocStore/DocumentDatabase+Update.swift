@@ -11,14 +11,17 @@ extension DocumentDatabase {
     /// throws only when the whole write failed (storage error, deleted database).
     ///
     /// `userContext` (`{"name", "roles"}`) is who writes, for the design documents'
-    /// `validate_doc_update` functions, which run before the write transaction.
+    /// `validate_doc_update` functions, which run before the write transaction, after the
+    /// database's `before_doc_update` (`DocumentStore.setBeforeUpdate`).
     public func update(
         _ updates: [DocumentUpdate], newEdits: Bool = true, userContext: JSONObject = internalUserContext
     ) async throws(DocStoreError) -> [UpdateResult] {
         var prepared: [Result<PreparedUpdate, DocStoreError>] = []
         prepared.reserveCapacity(updates.count)
-        for update in updates {
+        let beforeUpdate = store?.beforeUpdateHooks.hook(forDatabase: name)
+        for var update in updates {
             do {
+                if let beforeUpdate, update.id?.hasPrefix(LocalDocument.prefix) != true { try beforeUpdate(&update, newEdits) }
                 // CouchDB refuses a design document whose views do not compile.
                 if update.id?.hasPrefix("_design/") == true, !update.deleted { try ViewGroupDefinition.validate(update.body) }
                 prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize, configuration: configuration)))

@@ -1389,6 +1389,23 @@ def users_bulk_docs(db):
 
 
 @scenario
+def users_bulk_docs_replicated(db):
+    """A replicator's write into `_users` (`new_edits: false`) runs the same rules
+    (couch_users_db:before_doc_update/3 and validation): a plain password is hashed and
+    the revision id kept, the user can log in; a bad user is refused in a row with its rev."""
+    u = "org.couchdb.user:"
+    judy = {"_id": u + "dt_rjudy", "_rev": rev(1, "a"), "name": "dt_rjudy", "password": PASSWORD,
+            "roles": [], "type": "user"}
+    karl = {"_id": u + "dt_rkarl", "_rev": rev(1, "b"), "name": "dt_rkarl", "roles": [], "type": "person"}
+    return [post("/_users/_bulk_docs", json={"new_edits": False, "docs": [judy, karl]}),
+            get(f"/_users/{u}dt_rjudy"), get(f"/_users/{u}dt_rkarl"),
+            get("/_session", auth=as_user("dt_rjudy")),
+            # Purged, so that recording again writes the same revision afresh.
+            post("/_users/_purge", json={u + "dt_rjudy": [rev(1, "a")]}),
+            get(f"/_users/{u}dt_rjudy")]
+
+
+@scenario
 def users_self_signup(db):
     """Anonymous sign-up creates a user; it may not give itself roles."""
     doc = {"name": "dt_dave", "password": PASSWORD, "roles": [], "type": "user"}
