@@ -12,6 +12,8 @@ public struct ChangesOptions: Sendable {
     public var conflicts = false
     /// Only these document ids (`_doc_ids` filter).
     public var documentIDs: Set<ExactString>?
+    /// Only design documents (`_design` filter), looked up by id rather than folded.
+    public var designDocumentsOnly = false
     public var documentOptions = DocumentReadOptions()
 
     public init() {}
@@ -28,6 +30,10 @@ public struct Change: Sendable {
 }
 
 extension DocumentDatabase {
+    /// Up to this many `_doc_ids` are looked up one by one instead of scanning the
+    /// sequence index (CouchDB's `changes_doc_ids_optimization_threshold`, 100).
+    package static let documentIDLookupLimit = 100
+
     /// Calls `visit` with each change after `options.since` in sequence order (or
     /// reversed), up to `options.limit`, in one snapshot; stops when `visit` returns
     /// false. Returns the last sequence visited (or the snapshot's update sequence when
@@ -43,12 +49,22 @@ extension DocumentDatabase {
                 last = sequence
                 return try visit(try makeChange(sequence, id, record, options, txn))
             }
-            if let ids = options.documentIDs, ids.count <= 100 {
-                // A few ids: look each up instead of scanning the whole index.
+            if options.designDocumentsOnly || options.documentIDs.map({ $0.count <= Self.documentIDLookupLimit }) == true {
+                // A few ids, or the design documents: look them up instead of scanning the
+                // whole index, as CouchDB does (couch_changes:send_lookup_changes/6), which
+                // decides `pending` and, descending, the last sequence.
                 var found: [(UInt64, String, DocumentRecord)] = []
-                for id in ids {
-                    if let record = try loadRecord(id.string, txn), record.sequence > options.since || options.descending {
-                        found.append((record.sequence, id.string, record))
+                func consider(_ id: String, _ record: DocumentRecord) {
+                    if record.sequence > options.since || options.descending { found.append((record.sequence, id, record)) }
+                }
+                if options.designDocumentsOnly {
+                    try txn.scan(tables.documents, from: Array("_design/".utf8), to: Array("_design0".utf8), inclusiveEnd: false) { entry in
+                        consider(String(decoding: entry.key, as: UTF8.self), try DocumentRecord(decoding: entry.value))
+                        return true
+                    }
+                } else {
+                    for id in options.documentIDs ?? [] {
+                        if let record = try loadRecord(id.string, txn) { consider(id.string, record) }
                     }
                 }
                 found.sort { options.descending ? $0.0 > $1.0 : $0.0 < $1.0 }

@@ -11,14 +11,17 @@ extension DocumentDatabase {
     /// throws only when the whole write failed (storage error, deleted database).
     ///
     /// `userContext` (`{"name", "roles"}`) is who writes, for the design documents'
-    /// `validate_doc_update` functions, which run before the write transaction.
+    /// `validate_doc_update` functions, which run before the write transaction, after the
+    /// database's `before_doc_update` (`DocumentStore.setBeforeUpdate`).
     public func update(
         _ updates: [DocumentUpdate], newEdits: Bool = true, userContext: JSONObject = internalUserContext
     ) async throws(DocStoreError) -> [UpdateResult] {
         var prepared: [Result<PreparedUpdate, DocStoreError>] = []
         prepared.reserveCapacity(updates.count)
-        for update in updates {
+        let beforeUpdate = store?.beforeUpdateHooks.hook(forDatabase: name)
+        for var update in updates {
             do {
+                if let beforeUpdate, update.id?.hasPrefix(LocalDocument.prefix) != true { try beforeUpdate(&update, newEdits) }
                 // CouchDB refuses a design document whose views do not compile.
                 if update.id?.hasPrefix("_design/") == true, !update.deleted { try ViewGroupDefinition.validate(update.body) }
                 prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize, configuration: configuration)))
@@ -31,15 +34,15 @@ extension DocumentDatabase {
             update.attachments.compactMap { if case .staged(_, let s) = $0.input { s.blob } else { nil } }
         }
         let preparedUpdates = prepared
+        let order = Self.applicationOrder(preparedUpdates)
         return try await write { txn, batch in
-            var results: [UpdateResult] = []
-            results.reserveCapacity(preparedUpdates.count)
-            for (index, item) in preparedUpdates.enumerated() {
-                switch item {
+            var results: [UpdateResult?] = Array(repeating: nil, count: preparedUpdates.count)
+            for index in order {
+                switch preparedUpdates[index] {
                 case .failure(let error):
-                    results.append(UpdateResult(id: updates[index].id ?? "", error: error))
+                    results[index] = UpdateResult(id: updates[index].id ?? "", error: error)
                 case .success(let update):
-                    results.append(try self.applyOne(update, txn, &batch))
+                    results[index] = try self.applyOne(update, txn, &batch)
                 }
             }
             // Staged uploads that no update took (a conflict, say) are dropped now.
@@ -47,7 +50,24 @@ extension DocumentDatabase {
             for blob in staged where try blobs.header(txn, blob)?.references == 0 {
                 try blobs.remove(txn, blob)
             }
-            return results
+            return results.map { $0! }
+        }
+    }
+
+    /// The order a request's updates are applied in, hence their update sequences:
+    /// by document id (UTF-8 byte order), request order among equal ids, as CouchDB's
+    /// couch_db:group_alike_docs/1 sorts a batch before its updater assigns sequences.
+    /// Results still go back in request order. O(n log n).
+    static func applicationOrder(_ prepared: [Result<PreparedUpdate, DocStoreError>]) -> [Int] {
+        let ids = prepared.map { item in (try? item.get()).map { ExactString($0.id) } }
+        return ids.indices.sorted { a, b in
+            switch (ids[a], ids[b]) {
+            // Updates that failed before writing take no sequence; keep them in place first.
+            case (nil, nil): return a < b
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let x?, let y?): return x < y || x == y && a < b
+            }
         }
     }
 

@@ -13,7 +13,7 @@ public final class DocumentDatabase: Sendable {
     let configuration: DocumentStore.Configuration
     /// The store, for settings that change at run time; weak because the store's cache
     /// holds the database.
-    private weak let store: DocumentStore?
+    weak let store: DocumentStore?
     let writer: GroupCommitWriter<BatchState>
     private let commits = Broadcaster<UInt64>()
     private let deleted = Atomic<Bool>(false)

@@ -58,6 +58,8 @@ public final class DocumentStore: Sendable {
     public let mangoBuildTasks = MangoBuildTasks()
     /// The JavaScript view builds running in this store's databases (`_active_tasks`).
     public let viewBuildTasks = ViewBuildTasks()
+    /// Each database's `before_doc_update`, if any.
+    let beforeUpdateHooks = BeforeUpdateHooks()
     /// The largest document body now (starts at `configuration.maxDocumentSize`; may be
     /// changed while running, as CouchDB's `_config` allows).
     let maxDocumentSizeSetting: Atomic<Int>

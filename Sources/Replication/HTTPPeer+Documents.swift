@@ -143,7 +143,7 @@ final class AttachmentReader: @unchecked Sendable {
         do {
             buffer = try await iterator!.next()
         } catch {
-            throw HTTPPeer.connectionFailure(error, .GET, suffix)
+            throw peer.connectionFailure(error, .GET, suffix)
         }
         guard let buffer else {
             finished = true

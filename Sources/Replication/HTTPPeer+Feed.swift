@@ -3,21 +3,40 @@ import DocStore
 import NIOCore
 
 extension HTTPPeer {
+    /// CouchDB's db_open (couch_replicator_api_wrap:db_open/3): 401 and 403 are
+    /// `unauthorized` and `forbidden`, any other answer but a database's information is
+    /// `db_not_found`; only transient statuses (5xx, 408, 429) are retried.
     public func info() async throws -> PeerInfo {
         let reply = try await request(.GET, "")
-        if reply.status == 404 { throw ReplicationError(.databaseNotFound, "could not open \(displayName)") }
-        guard reply.isSuccess else { throw failure(reply, "GET") }
-        let json = try reply.json()
-        guard let sequence = json["update_seq"] else { throw ReplicationError(.invalidResponse, "\(displayName) is not a database") }
+        guard reply.isSuccess else { throw openFailure(reply, "GET") }
+        guard let json = try? reply.json(), let sequence = json["update_seq"], json["instance_start_time"] != nil else {
+            throw ReplicationError(.databaseNotFound, "could not open \(displayName)")
+        }
         return PeerInfo(
             updateSequence: PeerSequence(sequence), documentCount: json["doc_count"]?.int64Value.map(Int.init),
             instanceStartTime: json["instance_start_time"]?.stringValue ?? "0")
     }
 
+    /// `create_target`: CouchDB's PUT refuses on 401 and 403 only; whatever else it
+    /// answers (412: it exists), the GET that follows decides.
     public func createDatabase() async throws {
         let reply = try await request(.PUT, "")
-        // 412: it exists already (perhaps created by our own retried request).
-        guard reply.isSuccess || reply.status == 412 else { throw failure(reply, "PUT (create_target)") }
+        guard reply.isSuccess || reply.status == 412 else {
+            let failure = openFailure(reply, "PUT (create_target)")
+            if failure.code != .databaseNotFound { throw failure }
+            return
+        }
+    }
+
+    /// The error opening (or creating) the database stands for, in CouchDB's words
+    /// (couch_replicator_scheduler_job:replication_start_error/1).
+    func openFailure(_ reply: HTTPReply, _ what: String) -> ReplicationError {
+        switch reply.status {
+        case 401: return ReplicationError(.unauthorized, "unauthorized to access or create database \(displayName)")
+        case 403: return ReplicationError(.forbidden, displayName)
+        case 408, 429, 500...: return failure(reply, what)
+        default: return ReplicationError(.databaseNotFound, "could not open \(displayName)")
+        }
     }
 
     public func localDocument(_ id: String) async throws -> JSONObject? {

@@ -51,7 +51,7 @@ extension HTTPPeer {
             let collected = try await response.body.collect(upTo: 1 << 20)
             reply = HTTPReply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
         } catch {
-            throw Self.connectionFailure(error, .PUT, "/" + revision.id)
+            throw connectionFailure(error, .PUT, "/" + revision.id)
         }
         guard reply.isSuccess else { throw failure(reply, "PUT \(revision.id)") }
     }

@@ -41,7 +41,7 @@ extension HTTPPeer {
                 let collected = try await response.body.collect(upTo: limit)
                 reply = HTTPReply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
             } catch {
-                throw Self.connectionFailure(error, method, suffix)
+                throw connectionFailure(error, method, suffix)
             }
             // An expired session: log in again once.
             if reply.status == 401, usedCookie, attempt == 0 {
@@ -74,13 +74,19 @@ extension HTTPPeer {
             rememberCookie(response.headers)
             return response
         } catch {
-            throw Self.connectionFailure(error, method, suffix)
+            throw connectionFailure(error, method, suffix)
         }
     }
 
-    static func connectionFailure(_ error: Error, _ method: HTTPMethod, _ suffix: String) -> ReplicationError {
+    /// A request that got no answer: transient, and named as CouchDB names it when it
+    /// ends a replication (`{"error":"error","reason":"{http_request_failed,…}"}`).
+    func connectionFailure(_ error: Error, _ method: HTTPMethod, _ suffix: String) -> ReplicationError {
         if Task.isCancelled || error is CancellationError { return .cancelled }
-        return ReplicationError(.peerUnreachable, "\(method) \(suffix.isEmpty ? "/" : suffix) failed: \(error)", transient: true)
+        let term = ErlangTerm.tuple([
+            .atom("http_request_failed"), .string(method.rawValue), .string(url + (suffix.isEmpty ? "/" : suffix)),
+            .tuple([.atom("error"), .tuple([.atom("error"), Self.erlangReason(error)])]),
+        ])
+        return ReplicationError(.requestFailed, term.pretty, transient: true)
     }
 
     static func queryString(_ query: [(String, String)]) -> String {
@@ -89,29 +95,72 @@ extension HTTPPeer {
     }
 
     /// `Cookie: AuthSession=…` once a session is open, else Basic credentials.
+    /// - Throws: `replication_auth_error` when the server refuses the login.
     private func credentialHeaders() async throws(ReplicationError) -> [(String, String)] {
         guard let user, let password else { return [] }
         let (cookie, tried) = session.withLock { ($0.cookie, $0.triedLogin) }
         if let cookie { return [("Cookie", "AuthSession=\(cookie)")] }
-        if !tried, let fresh = await login(user: user, password: password) { return [("Cookie", "AuthSession=\(fresh)")] }
-        return [("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))]
+        if !tried, let fresh = try await login(user: user, password: password) { return [("Cookie", "AuthSession=\(fresh)")] }
+        return [("Authorization", basicCredentials(user, password))]
     }
 
-    /// `POST /_session`; nil when the server opens no session (Basic auth then).
-    private func login(user: String, password: String) async -> String? {
+    private func basicCredentials(_ user: String, _ password: String) -> String {
+        "Basic " + Base64.encode(Array("\(user):\(password)".utf8))
+    }
+
+    /// `POST /_session`, answered as CouchDB's replicator does
+    /// (couch_replicator_auth_session:init_state/1, http_response/2): a cookie on 200
+    /// (none given: Basic auth then); 404, no sessions: Basic auth; 401 with
+    /// `WWW-Authenticate`: once more with Basic credentials; any other refusal, or no
+    /// answer at all, fails the replication with `replication_auth_error`, not retried.
+    private func login(user: String, password: String) async throws(ReplicationError) -> String? {
         session.withLock { $0.triedLogin = true }
-        let root = url.dropLast(path.count)
-        var request = HTTPClientRequest(url: root + "/_session")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        let body: JSON = ["name": .string(user), "password": .string(password)]
-        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
-        guard let response = try? await client.execute(request, timeout: .seconds(30)) else { return nil }
-        _ = try? await response.body.collect(upTo: 1 << 20)
-        guard response.status == .ok else { return nil }
-        rememberCookie(response.headers)
-        return session.withLock { $0.cookie }
+        let sessionURL = String(url.dropLast(path.count)) + "/_session"
+        func failure(_ tag: String, _ detail: [ErlangTerm] = [], code: String? = nil) -> ReplicationError {
+            let term = ErlangTerm.tuple([.atom(tag)] + (code.map { [.string($0)] } ?? []) + [.string(sessionURL), .string(user)] + detail)
+            return ReplicationError(.authenticationFailed, term.pretty)
+        }
+        var requireValidUser = false
+        while true {
+            var request = HTTPClientRequest(url: sessionURL)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Accept", value: "application/json")
+            if requireValidUser { request.headers.add(name: "Authorization", value: basicCredentials(user, password)) }
+            let body: JSON = ["name": .string(user), "password": .string(password)]
+            request.body = .bytes(ByteBuffer(bytes: body.serialized()))
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+            } catch {
+                if Task.isCancelled || error is CancellationError { throw .cancelled }
+                throw failure("session_request_failed", [Self.erlangReason(error)])
+            }
+            switch response.status.code {
+            case 200:
+                rememberCookie(response.headers)
+                return session.withLock { $0.cookie }
+            case 401 where !response.headers["WWW-Authenticate"].isEmpty:
+                if requireValidUser { throw failure("session_requires_valid_user") }
+                requireValidUser = true
+            case 401: throw failure("session_request_unauthorized")
+            case 403: throw failure("session_request_forbidden")
+            case 404: return nil
+            default: throw failure("session_unexpected_result", code: String(response.status.code))
+            }
+        }
+    }
+
+    /// How ibrowse names a failed connection in CouchDB's reasons: refused is
+    /// `{conn_failed,{error,econnrefused}}`; others are approximated.
+    static func erlangReason(_ error: Error) -> ErlangTerm {
+        let text = "\(error)"
+        if text.contains("Connection refused") || text.contains("errno: 111") {
+            return .tuple([.atom("conn_failed"), .tuple([.atom("error"), .atom("econnrefused")])])
+        }
+        if text.lowercased().contains("timeout") || text.lowercased().contains("timed out") { return .atom("req_timedout") }
+        return .tuple([.atom("conn_failed"), .tuple([.atom("error"), .string(text)])])
     }
 
     /// Keeps a (refreshed) `AuthSession` cookie the server sets.

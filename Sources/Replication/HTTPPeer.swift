@@ -54,10 +54,16 @@ public final class HTTPPeer: ReplicationPeer {
 
     /// One client for every peer of the process: pooled connections, a read timeout
     /// that catches stalled peers, no automatic decompression. Never shut down.
+    ///
+    /// A refused connection fails at once (the pool does not keep reconnecting until the
+    /// connect timeout): `RetryPolicy` retries the request, as CouchDB's replicator
+    /// retries a failed ibrowse request (5 times, 250 ms doubling), so a peer that is
+    /// down ends a `_replicate` after seconds, as in CouchDB, not after minutes.
     public static let sharedClient: HTTPClient = {
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(10), read: .seconds(120)), decompression: .disabled)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 

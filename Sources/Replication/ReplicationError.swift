@@ -7,10 +7,15 @@ public struct ReplicationError: Error, Sendable, Equatable, CustomStringConverti
     public enum Code: String, Sendable, Equatable {
         /// A peer could not be reached or answered with an unexpected error.
         case peerUnreachable = "peer_unreachable"
+        /// A request got no answer (CouchDB's `error` with an `http_request_failed` term).
+        case requestFailed = "error"
         /// A database does not exist (`db_not_found`).
         case databaseNotFound = "db_not_found"
         /// A peer refused the credentials (`unauthorized`).
         case unauthorized
+        /// A peer's `POST /_session` refused the URL's credentials or failed
+        /// (`replication_auth_error`; the reason is CouchDB's Erlang term).
+        case authenticationFailed = "replication_auth_error"
         /// A peer refused the operation (`forbidden`).
         case forbidden
         /// The replication request itself is malformed (`bad_request`).
@@ -37,7 +42,7 @@ public struct ReplicationError: Error, Sendable, Equatable, CustomStringConverti
     public init(_ code: Code, _ reason: String, transient: Bool? = nil) {
         self.code = code
         self.reason = reason
-        isTransient = transient ?? (code == .peerUnreachable || code == .invalidResponse)
+        isTransient = transient ?? (code == .peerUnreachable || code == .requestFailed || code == .invalidResponse)
     }
 
     public var description: String { "\(code.rawValue): \(reason)" }

@@ -12,8 +12,9 @@ import Synchronization
 /// change that is not on the target). A one-shot job ends when a read finds no more
 /// changes; a continuous one long-polls for more until cancelled.
 ///
-/// Transient failures (a dropped connection, a 5xx) are retried per request, then by
-/// restarting the session from its last checkpoint with exponential backoff.
+/// Transient failures (a dropped connection, a 5xx) are retried per request, then
+/// (when `restartsSessions`) by restarting the session from its last checkpoint with
+/// exponential backoff. Permanent ones (401, 403, a missing database) end `run()`.
 ///
 /// Thread safety: `progress` may be read from any task while `run()` works.
 public final class ReplicationJob: Sendable {
@@ -24,14 +25,20 @@ public final class ReplicationJob: Sendable {
     public let retry: RetryPolicy
     /// How long a continuous job's changes read waits for a change, in milliseconds.
     public let longpollTimeout: Int
+    /// Whether a transient failure that outlasts the request retries restarts the
+    /// session. CouchDB does not restart `_replicate` jobs ("transient jobs"): the
+    /// error ends them (couch_replicator_scheduler:handle_crashed_job/3).
+    public let restartsSessions: Bool
     let logger: Logger
     let state = Mutex(JobProgress())
 
     public init(
         specification: ReplicationSpecification, source: any ReplicationPeer, target: any ReplicationPeer, nodeUUID: String,
-        retry: RetryPolicy = RetryPolicy(), longpollTimeout: Int = 10_000, logger: Logger = Logger(label: "divan.replication")
+        retry: RetryPolicy = RetryPolicy(), longpollTimeout: Int = 10_000, restartsSessions: Bool = true,
+        logger: Logger = Logger(label: "divan.replication")
     ) {
         self.specification = specification
+        self.restartsSessions = restartsSessions
         self.source = source
         self.target = target
         self.retry = retry
@@ -62,7 +69,7 @@ public final class ReplicationJob: Sendable {
                     throw ReplicationError.cancelled
                 }
                 failures += 1
-                let retrying = failure.isTransient && (specification.continuous || failures <= retry.sessionRetries)
+                let retrying = failure.isTransient && restartsSessions && (specification.continuous || failures <= retry.sessionRetries)
                 state.withLock { progress in
                     progress.errorCount += 1
                     progress.lastError = failure

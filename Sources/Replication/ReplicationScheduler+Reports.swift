@@ -26,13 +26,15 @@ extension ReplicationScheduler {
                 if event.type == "crashed", let error = progress.lastError { entry["reason"] = .string(error.description) }
                 return .object(entry)
             }
+            // A job waiting to start again after a crash has no process and no task info.
+            let waiting = progress.phase == .crashing || progress.phase == .failed
             return [
-                "id": .string(record.job.id.description), "pid": .string("<divan.\(record.key)>"),
+                "id": .string(record.job.id.description), "pid": waiting ? .null : .string("<divan.\(record.key)>"),
                 "source": .string(record.job.source.displayName), "target": .string(record.job.target.displayName),
                 "database": record.documentID == nil ? .null : .string(Self.replicatorDatabase),
                 "user": record.user.map(JSON.string) ?? .null,
                 "doc_id": record.documentID.map(JSON.string) ?? .null,
-                "info": .object(progress.sessionStatistics.json), "history": .array(history),
+                "info": waiting ? .null : .object(progress.sessionStatistics.json), "history": .array(history),
                 "node": "divan@127.0.0.1", "start_time": .string(Self.iso8601(progress.startTime)),
             ]
         }.sorted { ($0["id"]?.stringValue ?? "") < ($1["id"]?.stringValue ?? "") }
@@ -58,15 +60,26 @@ extension ReplicationScheduler {
             } else if state == "failed", let reason = record.reason {
                 info = .object(["error": .string(reason)])
             }
-            return [
+            var row: JSONObject = [
                 "database": .string(Self.replicatorDatabase), "doc_id": .string(id),
                 "id": record.jobID.map(JSON.string) ?? .null, "node": "divan@127.0.0.1",
-                "source": record.specification.map { .string($0.source.displayName) } ?? .null,
-                "target": record.specification.map { .string($0.target.displayName) } ?? .null,
+                "source": record.specification.map { .string(Self.databaseURI($0.source)) } ?? .null,
+                "target": record.specification.map { .string(Self.databaseURI($0.target)) } ?? .null,
                 "state": .string(state), "info": info, "error_count": .number(JSONNumber(errorCount)),
                 "last_updated": .string(Self.iso8601(lastUpdated)), "start_time": .string(Self.iso8601(startTime)),
             ]
+            // CouchDB lists the proxies of documents the scheduler holds a job for.
+            if record.jobKey != nil, state != "completed" { row["source_proxy"] = .null; row["target_proxy"] = .null }
+            return row
         }
+    }
+
+    /// An endpoint as CouchDB shows it (couch_replicator_api_wrap:db_uri/1): a URL
+    /// without credentials, ending in a slash.
+    static func databaseURI(_ endpoint: ReplicationEndpoint) -> String {
+        let name = endpoint.displayName
+        guard case .remote = endpoint, !name.hasSuffix("/") else { return name }
+        return name + "/"
     }
 
     /// `/_active_tasks` entries of running replications.

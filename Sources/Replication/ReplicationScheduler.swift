@@ -56,17 +56,21 @@ public final class ReplicationScheduler: Sendable {
 
     /// A job for a specification (not yet running); a filter function's code is fetched
     /// from the source first, as it is part of the replication id.
-    public func makeJob(_ specification: ReplicationSpecification) async throws -> ReplicationJob {
+    /// `restartsSessions`: false for `_replicate` jobs, which CouchDB does not restart.
+    public func makeJob(_ specification: ReplicationSpecification, restartsSessions: Bool = true) async throws -> ReplicationJob {
         let source = try peer(specification.source)
         return ReplicationJob(
             specification: try await specification.resolvingFilterCode(from: source), source: source,
-            target: try peer(specification.target), nodeUUID: nodeUUID, retry: retry, logger: logger)
+            target: try peer(specification.target), nodeUUID: nodeUUID, retry: retry, restartsSessions: restartsSessions,
+            logger: logger)
     }
 
     /// Runs a one-shot replication to its end (`POST /_replicate`), listed among the
-    /// jobs while it runs. - Returns: CouchDB's answer without `ok`.
+    /// jobs while it runs. Transient errors are retried per request only: one that
+    /// outlasts those retries, or a permanent one (401, 403, a missing database), ends
+    /// the job and is the answer, as in CouchDB. - Returns: CouchDB's answer without `ok`.
     public func replicate(_ specification: ReplicationSpecification, user: String? = nil) async throws -> JSONObject {
-        let job = try await makeJob(specification)
+        let job = try await makeJob(specification, restartsSessions: false)
         let key = "replicate:" + UUIDs.random()
         register(JobRecord(key: key, job: job, task: nil, documentID: nil, user: user, events: [(Date(), "started")]))
         defer { _ = state.withLock { $0.jobs.removeValue(forKey: key) } }
@@ -74,13 +78,10 @@ public final class ReplicationScheduler: Sendable {
     }
 
     /// Starts a continuous `_replicate` replication, or finds the one already running
-    /// with the same id. - Returns: its job id.
-    /// - Throws: `db_not_found` when the source (or the target, unless it is to be
-    ///   created) does not exist, as CouchDB answers at once.
+    /// with the same id. - Returns: its job id, at once: as in CouchDB 3.4.3, a missing
+    /// or refused database is not checked first; the job fails and is removed.
     public func startContinuous(_ specification: ReplicationSpecification, user: String? = nil) async throws -> String {
-        let job = try await makeJob(specification)
-        _ = try await retry.retrying { try await job.source.info() }
-        if !specification.createTarget { _ = try await retry.retrying { try await job.target.info() } }
+        let job = try await makeJob(specification, restartsSessions: false)
         let key = job.id.description
         let started = state.withLock { state -> Bool in
             guard state.jobs[key] == nil else { return false }
@@ -106,19 +107,31 @@ public final class ReplicationScheduler: Sendable {
             else { return nil }
             return state.jobs.removeValue(forKey: key)
         }
-        guard let record else { throw ReplicationError(.notFound, "no running replication \(wanted)") }
+        // CouchDB 3.4.3 answers 404 {"error":"not_found","reason":"missing"}.
+        guard let record else { throw ReplicationError(.notFound, "missing") }
         record.task?.cancel()
         return record.key
     }
 
     func register(_ record: JobRecord) { state.withLock { $0.jobs[record.key] = record } }
 
-    /// Runs a registered continuous job in its own task until cancelled, restarting it
-    /// (with backoff) when it fails.
+    /// Runs a registered continuous `_replicate` job in its own task until it is
+    /// cancelled or fails; a failed one is removed, not restarted, as CouchDB treats
+    /// transient jobs (couch_replicator_scheduler:handle_crashed_job/3).
     func launch(_ key: String) {
         let task = Task { [weak self] in
             guard let self, let record = state.withLock({ $0.jobs[key] }) else { return }
-            await self.runUntilCancelled(record)
+            guard await acquireSlot(key) else { return }
+            event(key, "started")
+            defer { releaseSlot() }
+            do {
+                _ = try await record.job.run()
+            } catch {
+                logger.error("transient replication \(record.job.id) failed, removing: \(error)")
+            }
+            state.withLock { state in
+                if state.jobs[key]?.job === record.job { state.jobs[key] = nil }
+            }
         }
         state.withLock { $0.jobs[key]?.task = task }
     }
@@ -138,6 +151,8 @@ public final class ReplicationScheduler: Sendable {
                 return nil
             } catch {
                 failures += 1
+                // Waiting to start again: CouchDB's `crashing`.
+                record.job.update { $0.phase = .crashing }
                 event(record.key, "crashed")
                 logger.warning("replication \(record.job.id) crashed: \(error)")
                 try? await Task.sleep(for: retry.delay(attempt: failures) * 4)

@@ -16,6 +16,27 @@ import Testing
         #expect(try db.info().documentCount == 2)
     }
 
+    /// CouchDB's updater sorts a batch by id (UTF-8 byte order) before it assigns update
+    /// sequences (couch_db:group_alike_docs/1); results stay in request order.
+    @Test func aBatchTakesSequencesInIDOrderAndAnswersInRequestOrder() async throws {
+        let db = try TemporaryStore().database()
+        // "é" (C3 A9) sorts after "z" by bytes, before it in Unicode collation.
+        let results = try await db.update([doc("z"), doc("m"), doc("é"), doc("a"), doc("m"), doc("B")])
+        #expect(results.map(\.id) == ["z", "m", "é", "a", "m", "B"])
+        #expect(results[4].error == .updateConflict)
+        #expect(results.filter(\.isSuccess).count == 5)
+        var changes = try db.changes(ChangesOptions()).changes
+        #expect(changes.map(\.id) == ["B", "a", "m", "z", "é"])
+        #expect(changes.map(\.sequence) == [1, 2, 3, 4, 5])
+        // Replicated writes too.
+        let replicated = try await db.update(
+            [DocumentUpdate(id: "y", revision: rev("1-x")), DocumentUpdate(id: "b", revision: rev("1-x")),
+             DocumentUpdate(id: "a", revision: rev("1-x"))], newEdits: false)
+        #expect(replicated.map(\.id) == ["y", "b", "a"])
+        changes = try db.changes(ChangesOptions()).changes
+        #expect(changes.map(\.id) == ["B", "m", "z", "é", "a", "b", "y"])
+    }
+
     @Test func replicatedWritesMergeAndNeverConflict() async throws {
         let db = try TemporaryStore().database()
         let path = RevisionPath(start: 3, ids: ["c", "b", "a"])

@@ -63,8 +63,8 @@ enum ChangeFilter: Sendable {
     /// - Throws: a JavaScript filter's failure (`os_process_error`, 500), which ends the feed.
     func accepts(_ change: Change) throws -> Bool {
         switch self {
-        case .none, .documentIDs: return true
-        case .design: return change.id.hasPrefix("_design/")
+        // The engine reads only these documents (ChangesOptions.documentIDs, designDocumentsOnly).
+        case .none, .documentIDs, .design: return true
         case .selector(let selector, _): return change.document.map(selector.matches) ?? false
         case .javaScript(let filter, _):
             guard let document = change.document else { return false }

@@ -26,7 +26,7 @@ extension CouchService {
         // (design documents of non-admins, conflicts) are answered per document.
         for (index, item) in docs.enumerated() {
             guard case .object(let object) = item else { throw CouchError.badRequest("Document must be a JSON object") }
-            var update = try DocumentUpdate(json: object)
+            let update = try DocumentUpdate(json: object)
             if !newEdits, update.revision == nil, update.revisions == nil, update.id?.hasPrefix(LocalDocument.prefix) != true {
                 throw CouchError.badRequest("When `new_edits: false`, the document needs `_rev` or `_revisions` specified")
             }
@@ -34,7 +34,6 @@ extension CouchService {
                 if let id = update.id, id.hasPrefix("_design/"), access != .admin {
                     throw CouchError(.forbidden, "forbidden", "You are not a db or server admin.")
                 }
-                if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update) }
                 updates.append(update)
             } catch {
                 failures[index] = (update.id ?? "", error)

@@ -73,6 +73,7 @@ extension CouchService {
             try DocumentFilter(name, view: view, request: try filterRequest(database, request, body: body), in: database)
         }
         if case .documentIDs(let ids) = parsed.filter { parsed.options.documentIDs = ids }
+        if case .design = parsed.filter { parsed.options.designDocumentsOnly = true }
         if parsed.filter.needsDocuments { parsed.options.includeDocuments = true }
         return parsed
     }
@@ -101,12 +102,22 @@ extension CouchService {
         return (rows, limited || parsed.options.descending ? last : max(last, end), limited, scanned)
     }
 
-    /// CouchDB's `pending`: the changes after `since` its fold has not gone through.
-    /// Ascending, those after the last one read; descending, all but those read; with
-    /// `_doc_ids`, which CouchDB looks up instead of folding, all but those sent.
+    /// CouchDB's `pending` (fabric_rpc:changes/4): the changes after the start, all of
+    /// them when descending (where CouchDB ignores `since`), less those its enumeration
+    /// went through. A fold goes through every change, passing or not, up to the last one
+    /// read; `_design` and a short `_doc_ids` list are looked up by id instead
+    /// (couch_changes:send_lookup_changes/6), so only the rows sent count.
     private func pending(_ database: DocumentDatabase, _ parsed: ChangesRequest, since: UInt64, _ read: (rows: [Change], last: UInt64, limited: Bool, scanned: Int)) throws -> Int {
-        if case .documentIDs = parsed.filter { return max(0, try database.pendingChanges(after: since) - read.rows.count) }
-        if parsed.options.descending { return max(0, try database.pendingChanges(after: since) - read.scanned) }
+        let lookedUp: Bool
+        switch parsed.filter {
+        case .design: lookedUp = true
+        case .documentIDs(let ids): lookedUp = ids.count <= DocumentDatabase.documentIDLookupLimit
+        default: lookedUp = false
+        }
+        if parsed.options.descending {
+            return max(0, try database.pendingChanges(after: 0) - (lookedUp ? read.rows.count : read.scanned))
+        }
+        if lookedUp { return max(0, try database.pendingChanges(after: since) - read.rows.count) }
         return try database.pendingChanges(after: read.last)
     }
 

@@ -190,7 +190,6 @@ extension CouchService {
         } else {
             update.revision = try Self.agreedRevision(body: update.revision, request)
         }
-        if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update) }
         let newEdits = try request.query.bool("new_edits", default: true)
         let rev = try await database.put(update, newEdits: newEdits, userContext: request.user.writer)
         // CouchDB: 202 without headers or revision for batch=ok (it answers before the
@@ -208,9 +207,8 @@ extension CouchService {
 
     func postDocument(_ database: DocumentDatabase, _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         guard case .object(let object) = try await request.jsonBody() else { throw CouchError.badRequest("Document must be a JSON object") }
-        var update = try DocumentUpdate(json: object)
+        let update = try DocumentUpdate(json: object)
         if let id = update.id { try checkDesignWrite(id, access) }
-        if database.name == Authenticator.usersDatabase { try prepareUserDocument(&update) }
         let result = try await database.update([update], userContext: request.user.writer)[0]
         if let error = result.error { throw CouchError(error) }
         // With batch=ok CouchDB answers before the write, so without a revision.
@@ -249,55 +247,5 @@ extension CouchService {
         return .json(
             ["ok": true, "id": .string(target), "rev": .string(rev)], status: .created,
             headers: [.eTag: "\"\(rev)\"", .location: request.location(database.name, target)])
-    }
-
-    /// `_users` documents, as CouchDB's couch_users_db and its `_users` validation
-    /// function (couch_js_functions.hrl) treat them, checks in the same order and with the
-    /// same reasons: a new password becomes a PBKDF2 hash first, then the document must be
-    /// a well-formed user. Only admins write `_users` (see `access`), so the function's
-    /// rules for other users never apply. Every write path calls it: PUT, POST, `_bulk_docs`.
-    func prepareUserDocument(_ update: inout DocumentUpdate) throws(CouchError) {
-        func forbidden(_ reason: String) -> CouchError { CouchError(.forbidden, "forbidden", reason) }
-        guard let id = update.id, !id.hasPrefix("_design/") else { return }
-        let suffix = id.hasPrefix(Authenticator.userPrefix) ? String(id.dropFirst(Authenticator.userPrefix.count)) : nil
-        let old = suffix.flatMap { authenticator.userDocument($0) }
-        if update.deleted { return }
-        if let password = update.body["password"], password != .null {
-            guard let text = password.stringValue else { throw forbidden("password must be a string") }
-            PasswordHash.make(password: text, iterations: authenticator.iterations).apply(to: &update.body)
-        } else if let old, update.body["derived_key"] == nil, update.body["password_sha"] == nil {
-            // Saved without a new password: the stored hash stays (Divan keeps it where
-            // CouchDB clients resend it).
-            for key in ["password_scheme", "pbkdf2_prf", "derived_key", "salt", "iterations"] {
-                if let value = old[key] { update.body[key] = value }
-            }
-        }
-        let body = update.body
-        guard body["type"]?.stringValue == "user" else { throw forbidden("doc.type must be user") }
-        guard let nameValue = body["name"], nameValue.isTruthy else { throw forbidden("doc.name is required") }
-        guard let rolesValue = body["roles"], rolesValue.isTruthy else { throw forbidden("doc.roles must exist") }
-        guard let roles = rolesValue.arrayValue else { throw forbidden("doc.roles must be an array") }
-        let roleNames = roles.compactMap(\.stringValue)
-        guard roleNames.count == roles.count else { throw forbidden("doc.roles can only contain strings") }
-        let name = nameValue.stringValue ?? nameValue.serializedString
-        guard id == Authenticator.userPrefix + name else { throw forbidden("Doc ID must be of the form org.couchdb.user:name") }
-        if let old, old["name"] != nameValue { throw forbidden("Usernames can not be changed.") }
-        if body["password_sha"]?.isTruthy == true, body["salt"]?.isTruthy != true {
-            throw forbidden("Users with password_sha must have a salt.See /_utils/script/couch.js for example code.")
-        }
-        if let scheme = body["password_scheme"], scheme.isTruthy {
-            guard let text = scheme.stringValue, ["simple", "pbkdf2"].contains(text) else {
-                throw forbidden("Password scheme `\(scheme.stringValue ?? scheme.serializedString)` not supported.")
-            }
-            if text == "pbkdf2" {
-                guard case .number = body["iterations"] else { throw forbidden("iterations must be a number.") }
-                guard body["derived_key"]?.stringValue != nil else { throw forbidden("derived_key must be a string.") }
-            }
-        }
-        if roleNames.contains(where: { $0 != "_metrics" && $0.hasPrefix("_") }) {
-            throw forbidden("No system roles (starting with underscore) in users db.")
-        }
-        if name.hasPrefix("_") { throw forbidden("Username may not start with underscore.") }
-        if name.contains(":") { throw forbidden("Character `:` is not allowed in usernames.") }
     }
 }

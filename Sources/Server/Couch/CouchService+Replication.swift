@@ -26,11 +26,11 @@ extension CouchService {
         }
     }
 
-    /// CouchDB's answers for replication failures.
+    /// CouchDB's answers for replication failures: chttpd:error_info/1 makes 401 and 403
+    /// of `unauthorized` and `forbidden`, and 500 of the others (`db_not_found` too).
     static func couchError(_ error: ReplicationError) -> CouchError {
         switch error.code {
         case .badRequest: CouchError.badRequest(error.reason)
-        case .databaseNotFound: CouchError(.notFound, "db_not_found", error.reason)
         case .notFound: CouchError(.notFound, "not_found", error.reason)
         case .unauthorized: CouchError(.unauthorized, "unauthorized", error.reason)
         case .forbidden: CouchError(.forbidden, "forbidden", error.reason)

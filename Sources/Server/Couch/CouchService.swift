@@ -26,6 +26,7 @@ final class CouchService: Sendable {
         settings = RuntimeSettings(configuration, store: store, identity: identity)
         replications = ReplicationScheduler(store: store, nodeUUID: identity.uuid, logger: logger)
         authenticator = Authenticator(secret: identity.secret, configuration: configuration, store: store, settings: settings)
+        authenticator.installUserDocumentRules(on: store)
     }
 
     /// Creates the system databases CouchDB has from the start.

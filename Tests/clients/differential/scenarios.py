@@ -695,6 +695,18 @@ def bulk_docs_empty_and_mixed(db):
 
 
 @scenario
+def bulk_docs_sequence_order(db):
+    """One batch takes its update sequences in document-id order (UTF-8 bytes), not in
+    request order; the answer keeps request order. Interactive and replicated writes."""
+    return [put(db),
+            bulk(db, [{"_id": "z"}, {"_id": "m"}, {"_id": "\u00e9"}, {"_id": "a"}, {"_id": "m"}, {"_id": "B"}]),
+            get(f"{db}/_changes"),
+            post(f"{db}/_bulk_docs", json={"new_edits": False, "docs": [
+                {"_id": "y", "_rev": rev(1, "1")}, {"_id": "b", "_rev": rev(1, "2")}, {"_id": "a", "_rev": rev(1, "3")}]}),
+            get(f"{db}/_changes")]
+
+
+@scenario
 def bulk_docs_local(db):
     """_local documents through _bulk_docs."""
     return [put(db), bulk(db, [{"_id": "_local/l", "v": 1}]), get(f"{db}/_local/l"),
@@ -924,9 +936,25 @@ def changes_selector(db):
 
 @scenario
 def changes_design_filter(db):
-    """filter=_design keeps design documents only."""
-    return history(db) + [put(f"{db}/_design/d", json={"v": "d"}),
-                          get(f"{db}/_changes", query={"filter": "_design"})]
+    """filter=_design keeps design documents only. CouchDB looks them up instead of
+    folding the changes, so `pending` is the changes after `since` (all of them when
+    descending) less the rows sent; likewise a short `_doc_ids` list."""
+    design = {"filter": "_design"}
+    return history(db) + [
+        put(f"{db}/_design/d", json={"v": "d"}), put(f"{db}/e", json={"v": "e"}),
+        put(f"{db}/_design/f", json={"v": "f"}), put(f"{db}/g", json={"v": "g"}),
+        get(f"{db}/_changes", query=design),
+        get(f"{db}/_changes", query={**design, "limit": "1"}),
+        get(f"{db}/_changes", query={**design, "descending": "true"}),
+        get(f"{db}/_changes", query={**design, "descending": "true", "limit": "1"}),
+        get(f"{db}/_changes", query={"limit": "3"}, save={"seq": "body.last_seq"}),
+        get(f"{db}/_changes", query={**design, "since": "{{seq}}"}),
+        get(f"{db}/_changes", query={**design, "since": "{{seq}}", "limit": "1"}),
+        get(f"{db}/_changes", query={**design, "since": "{{seq}}", "descending": "true"}),
+        get(f"{db}/_changes", query={"filter": "_doc_ids", "doc_ids": ["c", "_design/f", "zz"], "limit": "1"}),
+        get(f"{db}/_changes", query={"filter": "_doc_ids", "doc_ids": ["c", "_design/f"], "descending": "true"}),
+        get(f"{db}/_changes", query={"filter": "_doc_ids", "doc_ids": ["c", "_design/f"],
+                                     "descending": "true", "limit": "1"})]
 
 
 @scenario
@@ -1358,6 +1386,23 @@ def users_bulk_docs(db):
                 {"_id": u + "dt_karl", "name": "dt_karl", "password": PASSWORD, "roles": [], "type": "person"}]}),
             get(f"/_users/{u}dt_judy", save={"r": "body._rev"}),
             delete(f"/_users/{u}dt_judy", query={"rev": "{{r}}"})]
+
+
+@scenario
+def users_bulk_docs_replicated(db):
+    """A replicator's write into `_users` (`new_edits: false`) runs the same rules
+    (couch_users_db:before_doc_update/3 and validation): a plain password is hashed and
+    the revision id kept, the user can log in; a bad user is refused in a row with its rev."""
+    u = "org.couchdb.user:"
+    judy = {"_id": u + "dt_rjudy", "_rev": rev(1, "a"), "name": "dt_rjudy", "password": PASSWORD,
+            "roles": [], "type": "user"}
+    karl = {"_id": u + "dt_rkarl", "_rev": rev(1, "b"), "name": "dt_rkarl", "roles": [], "type": "person"}
+    return [post("/_users/_bulk_docs", json={"new_edits": False, "docs": [judy, karl]}),
+            get(f"/_users/{u}dt_rjudy"), get(f"/_users/{u}dt_rkarl"),
+            get("/_session", auth=as_user("dt_rjudy")),
+            # Purged, so that recording again writes the same revision afresh.
+            post("/_users/_purge", json={u + "dt_rjudy": [rev(1, "a")]}),
+            get(f"/_users/{u}dt_rjudy")]
 
 
 @scenario
