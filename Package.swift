@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "JavaScriptTests", dependencies: ["JavaScript"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "Gzip", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
+        .testTarget(name: "AppsTests", dependencies: ["Apps", "DocStore", "Replication"]),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [

@@ -43,13 +43,16 @@ extension WorkerService {
         let stamp = timestamp(now)
         user["createdAt"] = .string(stamp)
         user["updatedAt"] = .string(stamp)
-        try await claim(email, for: id, database)
+        // The user first, then the claim: a claim then always names a user written before
+        // it, so a claim whose user is missing was left by a deletion and may be taken over.
+        let written = try await apps.write(database, user, what: "User")
         do {
-            return UserRecord.publicUser(try await apps.write(database, user, what: "User"))
+            try await claim(email, for: id, database)
         } catch {
-            try? await release(email, of: id, database)
+            try? await delete(database, id)
             throw error
         }
+        return UserRecord.publicUser(written)
     }
 
     /// `POST /api/global/users` with `_id`, `PUT /api/public/v1/users/{id}`: changes the
@@ -145,17 +148,20 @@ extension WorkerService {
         do { return try !database.allDocuments(options).rows.isEmpty } catch { throw AppError(error, what: "Users") }
     }
 
-    /// Makes `email` name `userID`. - Throws: 400 when a live user has it.
-    /// A claim whose user is gone or has another email (a crash between the claim and
-    /// the user's write) is taken over, with its `_rev` so that a racing taker conflicts.
+    /// Makes `email` name `userID`, which must be written already. - Throws: 400 when
+    /// another user has it.
+    ///
+    /// A claim whose user document is gone (a crash between deleting a user and releasing
+    /// the claim) is taken over, with its `_rev` so that a racing taker conflicts. A claim
+    /// naming a live user is never taken over, even when that user's email differs (an
+    /// email change in progress claims first): taking it would let two users share it.
     func claim(_ email: String, for userID: String, _ database: DocumentDatabase) async throws(AppError) {
         let inUse = AppError(.badRequest, "Email already in use.", validationErrors: ["email": ["email is already in use"]])
         var claim: JSONObject = ["_id": .string(UserRecord.claimID(email)), "userId": .string(userID)]
         if let existing = apps.readIfPresent(database, UserRecord.claimID(email)) {
             let owner = existing["userId"]?.stringValue ?? ""
-            if let user = apps.readIfPresent(database, owner), user["email"]?.stringValue?.lowercased() == email.lowercased() {
-                throw inUse
-            }
+            if owner == userID { return }
+            if apps.readIfPresent(database, owner) != nil { throw inUse }
             claim["_rev"] = existing["_rev"]
         }
         do {

@@ -10,8 +10,9 @@ import Foundation
 /// Documents in `global-db`:
 /// - `us_<32 hex>`: a user (the password only as PBKDF2 fields, like `_users`).
 /// - `email_<lowercased email>` → `{userId}`: the claim that makes an email unique.
-///   Creating it without a `_rev` is the engine's compare-and-set: of two concurrent
-///   creates of one email exactly one succeeds; the other gets a conflict. It also is the
+///   Written after the user document; creating it without a `_rev` is the engine's
+///   compare-and-set: of two concurrent creates of one email exactly one succeeds, the
+///   other gets a conflict and deletes the user it wrote. It also is the
 ///   email index that login and user search read (`_all_docs` order is email order).
 /// - `session_<userId>_<sessionId>`: a session; the user-id prefix lets deleting a user
 ///   delete all their sessions by one range read.
