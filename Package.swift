@@ -45,7 +45,11 @@ let package = Package(
         .target(name: "JavaScript", dependencies: ["CJavaScriptCore"]),
         .target(
             name: "DocStore",
-            dependencies: ["CICU", "LMDB", "JavaScript", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CICU", "LMDB", "JavaScript", "Zstd", "Gzip", .product(name: "Crypto", package: "swift-crypto"),
+                // PBKDF2 for PasswordHash, shared by Server's `_users` and Apps' users.
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "ObjectStore",
@@ -58,7 +62,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Apps", dependencies: ["DocStore", "Replication"]),
+        .target(name: "Apps", dependencies: ["DocStore", "Replication", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Server",
             dependencies: [
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "JavaScriptTests", dependencies: ["JavaScript"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "Gzip", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
+        .testTarget(name: "AppsTests", dependencies: ["Apps", "DocStore", "Replication"]),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [

@@ -10,6 +10,8 @@ public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound
         case conflict
         case tooLarge
+        /// Refused for now (too many failed logins); trying again later may succeed.
+        case tooManyRequests
         /// The engine failed (storage): the server's fault, not the client's.
         case `internal`
     }

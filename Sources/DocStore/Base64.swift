@@ -52,4 +52,15 @@ public enum Base64 {
         guard padding <= 2, bits < 6 else { return nil }
         return output
     }
+
+    /// The URL-safe alphabet without padding (RFC 4648 §5), as JWTs and session cookies use.
+    public static func encodeURL(_ bytes: some Collection<UInt8>) -> String {
+        encode(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Decodes URL-safe base64, padded or not. `nil` when the text is not base64.
+    public static func decodeURL(_ text: some StringProtocol) -> [UInt8]? {
+        decode(text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/"))
+    }
 }

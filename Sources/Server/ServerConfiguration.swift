@@ -58,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     public var cors = CORS()
     /// Seconds an `AuthSession` cookie stays valid (CouchDB's `timeout`).
     public var sessionTimeout = 600
+    /// Seconds an app-port login session lives after its last use (Budibase: 7 days).
+    public var appSessionLifetime: Double = 7 * 24 * 3600
     /// PBKDF2-SHA256 iterations for new password hashes (CouchDB 3.4's default).
     public var passwordIterations = 600_000
     /// HS256 keys for JWT bearer tokens, by `kid` (`_default` for tokens without one).

@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-document-size"), help: "Largest document body in bytes.") var maxDocumentSize: Int?
     @Option(name: .customLong("max-http-request-size"), help: "Largest request body read whole, in bytes.") var maxHTTPRequestSize: Int?
     @Option(name: .customLong("password-iterations"), help: "PBKDF2 iterations for new password hashes.") var passwordIterations: Int?
+    @Option(name: .customLong("app-session-lifetime"), help: "Seconds an app-port login lasts after its last use (default 7 days).")
+    var appSessionLifetime: Double?
 
     func run() async throws {
         Self.returnLargeBlocksToTheSystem()
@@ -45,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         if let couchPort { configuration.couchPort = couchPort }
         if let s3Port { configuration.s3Port = s3Port }
         if let appPort { configuration.appPort = appPort }
+        if let appSessionLifetime { configuration.appSessionLifetime = appSessionLifetime }
         if let key = environment["DIVAN_S3_ACCESS_KEY"], let secret = environment["DIVAN_S3_SECRET_KEY"] {
             configuration.s3Root = .init(accessKey: key, secretKey: secret)
         }
@@ -103,6 +106,7 @@ enum ConfigurationFile {
         if let value = json["max_document_size"]?.int64Value { configuration.limits.maxDocumentSize = Int(value) }
         if let value = json["max_http_request_size"]?.int64Value { configuration.limits.maxHTTPRequestSize = Int(value) }
         if let value = json["session_timeout"]?.int64Value { configuration.sessionTimeout = Int(value) }
+        if let value = json["app_session_lifetime"]?.doubleValue { configuration.appSessionLifetime = value }
         if let value = json["password_iterations"]?.int64Value { configuration.passwordIterations = Int(value) }
         if let value = json["max_dbs_open"]?.int64Value { configuration.maxOpenDatabases = Int(value) }
         if let value = json["os_process_timeout"]?.int64Value { configuration.osProcessTimeout = Int(value) }

@@ -217,9 +217,9 @@ import Crypto
 enum JWTSupport {
     static func token(_ claims: JSON, secret: String) -> String {
         let headerJSON: JSON = ["alg": "HS256", "typ": "JWT"]
-        let header = Authenticator.base64URL(headerJSON.serialized())
-        let body = Authenticator.base64URL(claims.serialized())
+        let header = Base64.encodeURL(headerJSON.serialized())
+        let body = Base64.encodeURL(claims.serialized())
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(header).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        return "\(header).\(body).\(Authenticator.base64URL(Array(mac)))"
+        return "\(header).\(body).\(Base64.encodeURL(Array(mac)))"
     }
 }

@@ -17,12 +17,6 @@ struct AppRequestContext: RequestContext {
     }
 }
 
-/// Who an app-port request runs as.
-struct AppCaller: Sendable {
-    /// The user id written into `createdBy`/`updatedBy` and deployment records.
-    let id: String
-}
-
 /// The app port (127.0.0.1:10000): Budibase's public API over `AppService`, served with
 /// Hummingbird's router. Handlers parse, call one `AppService` method and encode.
 enum AppServer {
@@ -45,9 +39,14 @@ enum AppServer {
     static func makeRouter(service: AppService, couch: CouchService, logger: Logger) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: AppErrorMiddleware(logger: logger))
-        router.add(middleware: AppAuthentication(authenticator: couch.authenticator))
+        let worker = WorkerService(apps: service, secret: couch.identity.secret, configuration: workerConfiguration(couch))
+        // Login and first-admin setup come before authentication: they take no credentials.
+        WorkerRoutes.addOpenRoutes(router, worker: worker)
+        router.add(middleware: AppAuthentication(authenticator: couch.authenticator, worker: worker))
         let limit = couch.configuration.limits.maxHTTPRequestSize
         let api = router.group("api/public/v1")
+        api.add(middleware: AppAuthorization(worker: worker))
+        WorkerRoutes.addRoutes(router, api: api, worker: worker)
 
         api.get("metrics") { _, _ in
             var buffer = ByteBuffer()
@@ -192,6 +191,7 @@ struct AppErrorMiddleware: RouterMiddleware {
             case .notFound: .notFound
             case .conflict: .conflict
             case .tooLarge: .contentTooLarge
+            case .tooManyRequests: .tooManyRequests
             case .internal: .internalServerError
             }
         var extra = JSONObject()
@@ -206,29 +206,6 @@ struct AppErrorMiddleware: RouterMiddleware {
         var body: JSONObject = ["status": .number(JSONNumber(status.code)), "message": .string(message)]
         for (key, value) in extra { body[key] = value }
         return Response.json(.object(body), status: status)
-    }
-}
-
-/// Every app-port request needs credentials: for now the server admin's Basic
-/// credentials (API keys come with the worker's users).
-struct AppAuthentication: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let authenticator: Authenticator
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("basic ") else {
-            throw AppError(.unauthorized, "Unauthorized: credentials are required")
-        }
-        let user: UserContext
-        do {
-            user = try authenticator.authenticate(request.headers).user
-        } catch {
-            throw AppError(.unauthorized, "Unauthorized: invalid credentials")
-        }
-        guard user.isServerAdmin, let name = user.name else { throw AppError(.forbidden, "Forbidden: an admin is required") }
-        context.caller = AppCaller(id: name)
-        return try await next(request, context)
     }
 }
 

@@ -54,7 +54,7 @@ final class Authenticator: Sendable {
         }
         if let cookie = Self.cookie(named: "AuthSession", in: headers), !cookie.isEmpty {
             // CouchDB refuses a cookie that is not base64url of `name:time:hash` outright.
-            guard let decoded = Self.base64URLDecode(cookie), decoded.count(where: { $0 == UInt8(ascii: ":") }) >= 2 else {
+            guard let decoded = Base64.decodeURL(cookie), decoded.count(where: { $0 == UInt8(ascii: ":") }) >= 2 else {
                 throw CouchError.badRequest("Malformed AuthSession cookie. Please clear your cookies.")
             }
             if let (user, issued) = validateSession(cookie) {
@@ -110,7 +110,7 @@ final class Authenticator: Sendable {
         let timestamp = String(Int(Date().timeIntervalSince1970), radix: 16, uppercase: true)
         let payload = "\(name):\(timestamp)"
         let mac = sessionMAC(payload, name: name)
-        return Self.base64URL(Array(payload.utf8) + [UInt8(ascii: ":")] + mac)
+        return Base64.encodeURL(Array(payload.utf8) + [UInt8(ascii: ":")] + mac)
     }
 
     private func sessionMAC(_ payload: String, name: String) -> [UInt8] {
@@ -121,7 +121,7 @@ final class Authenticator: Sendable {
     }
 
     private func validateSession(_ cookie: String) -> (UserContext, Int)? {
-        guard let bytes = Self.base64URLDecode(cookie), bytes.count > 33 else { return nil }
+        guard let bytes = Base64.decodeURL(cookie), bytes.count > 33 else { return nil }
         let payloadBytes = bytes.dropLast(33)
         guard bytes[bytes.count - 33] == UInt8(ascii: ":"),
             let payload = String(validating: Array(payloadBytes), as: UTF8.self),
@@ -130,7 +130,7 @@ final class Authenticator: Sendable {
         let name = String(payload[..<colon])
         let mac = Array(bytes.suffix(32))
         let expected = sessionMAC(payload, name: name)
-        guard zip(mac, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        guard ConstantTime.equal(mac, expected) else { return nil }
         guard Int(Date().timeIntervalSince1970) - issued < sessionTimeout else { return nil }
         if admins[name] != nil { return (UserContext(name: name, roles: ["_admin"], authenticatedBy: "cookie"), issued) }
         guard let document = userDocument(name) else { return nil }
@@ -145,14 +145,5 @@ final class Authenticator: Sendable {
             }
         }
         return nil
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Base64.encode(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func base64URLDecode(_ text: some StringProtocol) -> [UInt8]? {
-        Base64.decode(text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/"))
     }
 }

@@ -10,9 +10,9 @@ struct JWTVerifier: Sendable {
 
     func verify(_ token: String) throws(CouchError) -> UserContext {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Authenticator.base64URLDecode(parts[0]),
-            let claimsBytes = Authenticator.base64URLDecode(parts[1]),
-            let signature = Authenticator.base64URLDecode(parts[2]),
+        guard parts.count == 3, let headerBytes = Base64.decodeURL(parts[0]),
+            let claimsBytes = Base64.decodeURL(parts[1]),
+            let signature = Base64.decodeURL(parts[2]),
             let header = try? JSON.parse(headerBytes), let claims = try? JSON.parse(claimsBytes)
         else { throw Self.invalid("malformed token") }
         guard header["alg"]?.stringValue == "HS256" else { throw Self.invalid("only HS256 tokens are accepted") }
@@ -20,7 +20,7 @@ struct JWTVerifier: Sendable {
         guard let secret = keys[kid] else { throw Self.invalid("unknown key") }
         let signed = Array("\(parts[0]).\(parts[1])".utf8)
         let expected = Array(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: secret)))
-        guard expected.count == signature.count, zip(expected, signature).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+        guard ConstantTime.equal(expected, signature) else {
             throw Self.invalid("signature does not match")
         }
         let now = Date().timeIntervalSince1970

@@ -14,11 +14,11 @@ from conftest import ADMIN, Server, free_port
 class AppServer(Server):
     """`divan serve` with the app listener (and the CouchDB one, which shares its data)."""
 
-    def __init__(self):
+    def __init__(self, extra_args=()):
         self.app_port = free_port()
         self.app_url = f"http://127.0.0.1:{self.app_port}"
         # A later --app-port overrides the 0 the base class passes.
-        super().__init__(extra_args=("--app-port", str(self.app_port)))
+        super().__init__(extra_args=("--app-port", str(self.app_port), *extra_args))
         deadline = time.time() + 30
         while time.time() < deadline:
             try:

@@ -1,18 +1,21 @@
 import Crypto
 import CryptoExtras
-import DocStore
 import Foundation
 
 /// PBKDF2-SHA256 password hashes, in CouchDB's two forms: the admin string
 /// `-pbkdf2:sha256-<derived key hex>,<salt hex>,<iterations>` and the `_users` fields
-/// `password_scheme`, `pbkdf2_prf`, `derived_key`, `salt`, `iterations`.
-struct PasswordHash: Sendable, Equatable {
-    var derivedKey: String
-    var salt: String
-    var iterations: Int
+/// `password_scheme`, `pbkdf2_prf`, `derived_key`, `salt`, `iterations`. The app layer's
+/// users (`global-db`) store the same fields.
+///
+/// It lives in DocStore, below both Server (CouchDB's `_users`, server admins) and Apps
+/// (the worker's users), so the two share one implementation.
+package struct PasswordHash: Sendable, Equatable {
+    package var derivedKey: String
+    package var salt: String
+    package var iterations: Int
 
     /// Derives a hash with a fresh random salt. Costs `iterations` HMAC rounds.
-    static func make(password: String, iterations: Int) -> PasswordHash {
+    package static func make(password: String, iterations: Int) -> PasswordHash {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let saltHex = hex(salt)
@@ -20,11 +23,8 @@ struct PasswordHash: Sendable, Equatable {
     }
 
     /// Whether `password` matches, compared in constant time.
-    func verify(_ password: String) -> Bool {
-        let candidate = Array(Self.derive(password, salt: salt, iterations: iterations).utf8)
-        let expected = Array(derivedKey.utf8)
-        guard candidate.count == expected.count else { return false }
-        return zip(candidate, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    package func verify(_ password: String) -> Bool {
+        ConstantTime.equal(Array(Self.derive(password, salt: salt, iterations: iterations).utf8), Array(derivedKey.utf8))
     }
 
     /// CouchDB uses the salt's text (hex) as the PBKDF2 salt.
@@ -35,20 +35,18 @@ struct PasswordHash: Sendable, Equatable {
         return key.withUnsafeBytes { hex(Array($0)) }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
+    package static func hex(_ bytes: [UInt8]) -> String { RevisionHash.hex(bytes) }
 
     /// The admin form. - Note: never log it.
-    var adminString: String { "-pbkdf2:sha256-\(derivedKey),\(salt),\(iterations)" }
+    package var adminString: String { "-pbkdf2:sha256-\(derivedKey),\(salt),\(iterations)" }
 
-    init(derivedKey: String, salt: String, iterations: Int) {
+    package init(derivedKey: String, salt: String, iterations: Int) {
         self.derivedKey = derivedKey
         self.salt = salt
         self.iterations = iterations
     }
 
-    init?(adminString: String) {
+    package init?(adminString: String) {
         guard adminString.hasPrefix("-pbkdf2:sha256-") else { return nil }
         let parts = adminString.dropFirst("-pbkdf2:sha256-".count).split(separator: ",")
         guard parts.count == 3, let iterations = Int(parts[2]) else { return nil }
@@ -56,7 +54,7 @@ struct PasswordHash: Sendable, Equatable {
     }
 
     /// Reads the fields of a `_users` document.
-    init?(userDocument: JSONObject) {
+    package init?(userDocument: JSONObject) {
         guard userDocument["password_scheme"]?.stringValue == "pbkdf2",
             let key = userDocument["derived_key"]?.stringValue, let salt = userDocument["salt"]?.stringValue,
             let iterations = userDocument["iterations"]?.int64Value
@@ -65,7 +63,7 @@ struct PasswordHash: Sendable, Equatable {
         self.init(derivedKey: key, salt: salt, iterations: Int(iterations))
     }
 
-    func apply(to document: inout JSONObject) {
+    package func apply(to document: inout JSONObject) {
         document.removeValue(forKey: "password")
         document["password_scheme"] = "pbkdf2"
         document["pbkdf2_prf"] = "sha256"
