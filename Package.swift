@@ -62,7 +62,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Apps", dependencies: ["DocStore", "Replication", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Apps", dependencies: ["DocStore", "Gzip", "Replication", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Server",
             dependencies: [

@@ -23,7 +23,7 @@ public struct AllDocumentsOptions: Sendable {
     func scanBounds(prefix extra: String? = nil) -> (start: [UInt8]?, end: [UInt8]?) {
         var start = startKey.map { Array($0.utf8) }
         var end = endKey.map { Array($0.utf8) }
-        if let prefix = prefix ?? extra {
+        if let prefix = prefix ?? extra, !prefix.isEmpty {
             let (low, high) = Self.range(of: prefix)
             let (first, last) = descending ? (high, low) : (low, high)
             if start == nil || (descending ? compare(start!, first) > 0 : compare(start!, first) < 0) { start = first }
@@ -79,7 +79,7 @@ extension DocumentDatabase {
     public func allDocuments(_ options: AllDocumentsOptions) throws(DocStoreError) -> AllDocumentsResult {
         try read { txn in
             var total = Int(try txn.readCounter(tables.meta, MetaKey.documentCount))
-            if let prefix = options.prefix {
+            if let prefix = options.prefix, !prefix.isEmpty {
                 // CouchDB's `_design_docs` counts the design documents only.
                 let (low, high) = AllDocumentsOptions.range(of: prefix)
                 total = try LiveCounts.countBefore(high, txn, tables) - LiveCounts.countBefore(low, txn, tables)

@@ -101,6 +101,9 @@ import Testing
         #expect(try ids(db) { $0.startKey = "c"; $0.endKey = "a"; $0.descending = true } == ["c", "b", "a"])
         #expect(try ids(db) { $0.skip = 1; $0.limit = 2 } == ["a", "b"])
         #expect(try ids(db) { $0.prefix = "_design/" } == ["_design/x"])
+        // An empty prefix restricts nothing (it once crashed the server).
+        #expect(try ids(db) { $0.prefix = "" } == ["_design/x", "a", "b", "c", "d"])
+        #expect(try db.allDocuments({ var o = AllDocumentsOptions(); o.prefix = ""; return o }()).totalRows == 5)
         // An empty key sorts before every id (LMDB itself refuses empty keys).
         #expect(try ids(db) { $0.startKey = "" } == ["_design/x", "a", "b", "c", "d"])
         #expect(try ids(db) { $0.startKey = ""; $0.descending = true }.isEmpty)

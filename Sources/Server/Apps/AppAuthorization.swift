@@ -39,6 +39,8 @@ struct AppAuthorization: RouterMiddleware {
         "DELETE /api/public/v1/applications/{appId}": .builder,
         "POST /api/public/v1/applications/{appId}/publish": .builder,
         "POST /api/public/v1/applications/{appId}/unpublish": .builder,
+        "POST /api/public/v1/applications/{appId}/export": .builder,
+        "POST /api/public/v1/applications/{appId}/import": .builder,
         "POST /api/public/v1/tables": .builder,
         "POST /api/public/v1/tables/search": .headerApp(.read),
         "GET /api/public/v1/tables/{tableId}": .table(.read),

@@ -78,6 +78,19 @@ enum AppServer {
             try await service.unpublish(try AppID(context.parameters.require("appId")))
             return Response(status: .noContent)
         }
+        api.post("applications/:appId/export") { request, context in
+            let options = try await body(request, limit)
+            let archive = try service.exportApplication(
+                try AppID(context.parameters.require("appId")), excludeRows: options["excludeRows"]?.isTruthy ?? false)
+            let name = "export-\(try context.parameters.require("appId")).tar.gz"
+            return Response(
+                status: .ok, headers: [.contentType: "application/gzip", .contentDisposition: "attachment; filename=\"\(name)\""],
+                body: ResponseBody(asyncSequence: archive.map { ByteBuffer(bytes: $0) }))
+        }
+        api.post("applications/:appId/import") { request, context in
+            let app = try AppID(context.parameters.require("appId"))
+            return try await data(.object(importArchive(service, app, request)))
+        }
 
         // Tables (the app from `x-budibase-app-id`)
         api.post("tables") { request, _ in
@@ -146,6 +159,26 @@ enum AppServer {
         return object
     }
 
+    /// Imports an archive: the body itself, or the `appExport` file of a form upload (the
+    /// first file when none has that name), as it streams in.
+    static func importArchive(_ service: AppService, _ app: AppID, _ request: Request) async throws -> JSONObject {
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else {
+            return try await service.importApplication(app, from: request.body.map { Array($0.readableBytesView) })
+        }
+        guard let boundary = MultipartReader<RequestBody.AsyncIterator>.boundary(of: contentType) else {
+            throw AppError(.badRequest, "multipart/form-data needs a boundary")
+        }
+        let reader = MultipartReader(source: request.body.makeAsyncIterator(), boundary: boundary)
+        while let headers = try await reader.nextPart() {
+            let disposition = headers["content-disposition"] ?? ""
+            if disposition.contains("name=\"appExport\"") || disposition.contains("filename=") {
+                return try await service.importApplication(app, from: MultipartPartBytes(reader: reader))
+            }
+        }
+        throw AppError(.badRequest, "The form has no appExport file")
+    }
+
     /// `{"data": value}`, as every public API answer is wrapped.
     static func data(_ value: JSON, status: HTTPResponse.Status = .ok) -> Response {
         Response.json(["data": value], status: status)
@@ -170,6 +203,8 @@ struct AppErrorMiddleware: RouterMiddleware {
             if error.kind == .internal { logger.error("app request failed: \(error.message)") }
         } catch let error as HTTPError {
             response = Self.answer(status: error.status, message: error.body ?? error.status.reasonPhrase)
+        } catch let error as MultipartError {
+            response = Self.answer(status: .badRequest, message: "Invalid form upload: \(error.message)")
         } catch let error as DocStoreError {
             response = Self.answer(AppError(error, what: "Document"))
         } catch {

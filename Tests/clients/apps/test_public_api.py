@@ -472,3 +472,70 @@ def test_removing_a_link_column_removes_its_other_side(api, shop):
     assert "orders" not in ok(api.get(f"/tables/{customers['_id']}/rows/{ann['_id']}"))["data"]
     ok(api.delete(f"/tables/{orders['_id']}"))
     assert "orders" not in ok(api.get(f"/tables/{products['_id']}"))["data"]["schema"]
+
+
+# Export and import
+
+def read_archive(content):
+    import io
+    import tarfile
+    with tarfile.open(fileobj=io.BytesIO(content), mode="r:gz") as archive:
+        return {member.name: archive.extractfile(member).read() for member in archive.getmembers()}
+
+
+def test_export_import_round_trip(api, app, people, app_server):
+    import json
+    rows = [add(api, people, name=f"P{i}", age=i % 150) for i in range(600)]
+    attached = requests.put(f"{app_server.url}/{app['_id']}/{rows[0]['_id']}/photo.bin",
+                            params={"rev": rows[0]["_rev"]}, data=bytes(range(256)) * 40,
+                            headers={"content-type": "application/octet-stream"}, auth=ADMIN)
+    assert attached.status_code == 201
+    ok(api.post(f"/applications/{app['_id']}/publish"))
+    export = api.post(f"/applications/{app['_id']}/export", json={})
+    assert export.status_code == 200 and export.headers["content-type"] == "application/gzip"
+    files = read_archive(export.content)
+    assert json.loads(files["manifest.json"])["format"] == "divan-app-export"
+    development = [json.loads(line) for name, data in files.items() if name.startswith("development/") for line in data.splitlines()]
+    assert len([d for d in development if d["_id"].startswith("ro_")]) == 600
+    assert any(name.startswith("production/") for name in files)
+    # Without rows: the schema only.
+    slim = read_archive(api.post(f"/applications/{app['_id']}/export", json={"excludeRows": True}).content)
+    assert not any(b'"ro_' in data for name, data in slim.items() if name.startswith("development/"))
+
+    # Into another app: the tables, rows and attachment bytes arrive; its own identity stays.
+    target = ok(api.post("/applications", json={"name": unique("Target")}))["data"]
+    api.using(target["_id"])
+    stray = ok(api.post("/tables", json={"name": "Stray", "schema": {}}))["data"]
+    result = ok(api.post(f"/applications/{target['_id']}/import", data=export.content,
+                         headers={"content-type": "application/gzip"}))["data"]
+    assert result["documents"] >= 601 and result["deleted"] >= 1
+    assert api.get(f"/tables/{stray['_id']}").status_code == 404
+    assert len(search(api, people, {"query": {}, "limit": 1000})["data"]) == 600
+    assert ok(api.get(f"/applications/{target['_id']}"))["data"]["name"] == target["name"]
+    photo = requests.get(f"{app_server.url}/{target['_id']}/{rows[0]['_id']}/photo.bin", auth=ADMIN)
+    assert photo.content == bytes(range(256)) * 40
+    # Sorting works in the imported app: its indexes came with it.
+    top = search(api, people, {"query": {}, "sort": {"column": "age", "order": "descending"}, "limit": 1})
+    assert top["data"][0]["age"] == 149
+    # A form upload of the same file works too; importing again changes nothing.
+    again = ok(api.post(f"/applications/{target['_id']}/import", files={"appExport": ("export.tar.gz", export.content)}))["data"]
+    assert again["deleted"] == 0
+    api.delete(f"/applications/{target['_id']}")
+
+
+def test_import_refuses_what_is_not_an_export(api, app):
+    import gzip
+    import io
+    import tarfile
+    for body in (b"plain text", gzip.compress(b"not a tar archive at all" * 40), gzip.compress(b"")):
+        response = api.post(f"/applications/{app['_id']}/import", data=body, headers={"content-type": "application/gzip"})
+        assert response.status_code == 400 and response.json()["status"] == 400, response.text
+    other = io.BytesIO()
+    with tarfile.open(fileobj=other, mode="w:gz") as archive:
+        info = tarfile.TarInfo("development/000001.ndjson")
+        info.size = 2
+        archive.addfile(info, io.BytesIO(b"{}"))
+    assert api.post(f"/applications/{app['_id']}/import", data=other.getvalue()).status_code == 400
+    production = app["_id"].replace("app_dev_", "app_")
+    assert api.post(f"/applications/{production}/import", data=b"x").status_code in (400, 404)
+    assert api.post(f"/applications/{app['_id']}/import", files={"other": ("x.txt", b"x")}, data={"a": "b"}).status_code == 400
