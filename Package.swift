@@ -62,7 +62,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Apps", dependencies: ["DocStore", "Gzip", "Replication", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Apps", dependencies: ["DocStore", "Gzip", "ObjectStore", "Replication", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Server",
             dependencies: [
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "JavaScriptTests", dependencies: ["JavaScript"]),
         .testTarget(name: "DocStoreTests", dependencies: ["DocStore", "Zstd", "Gzip", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
-        .testTarget(name: "AppsTests", dependencies: ["Apps", "DocStore", "Replication"]),
+        .testTarget(name: "AppsTests", dependencies: ["Apps", "DocStore", "ObjectStore", "Replication"]),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [

@@ -89,6 +89,11 @@ extension AppService {
                 throw AppError(error, what: "Application")
             }
         }
+        do {
+            try await deleteAttachments(id)
+        } catch {
+            throw AppError(.internal, "The app's databases are deleted, its attachments not: \(error)")
+        }
         return Self.publicApplication(metadata)
     }
 

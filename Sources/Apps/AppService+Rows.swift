@@ -17,6 +17,7 @@ extension AppService {
         row["type"] = "row"
         try Self.check(&row, schema)
         try checkLinks(database, row, schema)
+        try checkAttachments(app, row, schema)
         try await fillAutomaticColumns(&row, schema, database, tableID, user: user, creating: true)
         Self.fillIndexedColumns(&row, schema)
         let written = try await write(database, row, what: "Row")
@@ -48,6 +49,7 @@ extension AppService {
             }
             try Self.check(&row, schema)
             try self.checkLinks(database, row, schema)
+            try self.checkAttachments(app, row, schema)
             try await self.fillAutomaticColumns(&row, schema, database, tableID, user: user, creating: false)
             Self.fillIndexedColumns(&row, schema)
         }

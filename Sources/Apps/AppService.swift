@@ -1,5 +1,6 @@
 import DocStore
 import Foundation
+import ObjectStore
 import Replication
 
 /// Budibase's app service over the engine: apps, tables, rows, row search and publish.
@@ -21,10 +22,13 @@ public final class AppService: Sendable {
 
     let store: DocumentStore
     let replications: ReplicationScheduler
+    /// Where attachment columns' files live (bucket `app-assets`, keys `<app hex>/attachments/…`).
+    let objects: ObjectStore
 
-    public init(store: DocumentStore, replications: ReplicationScheduler) {
+    public init(store: DocumentStore, replications: ReplicationScheduler, objects: ObjectStore) {
         self.store = store
         self.replications = replications
+        self.objects = objects
     }
 
     // MARK: Documents

@@ -21,14 +21,15 @@ public enum DivanServer {
     /// The listeners the configuration enables, not yet running (benchmarks run them in process).
     public static func makeServices(configuration: ServerConfiguration, logger: Logger) async throws -> [any Service] {
         var services: [any Service] = []
+        // The app port serves the CouchDB port's engine and the S3 port's object store.
+        let objects = configuration.s3Port != 0 || configuration.appPort != 0 ? try S3Server.openObjectStore(configuration) : nil
         if configuration.couchPort != 0 || configuration.appPort != 0 {
-            // The app port serves the same engine as the CouchDB port.
             let couch = try await makeService(configuration: configuration, logger: logger)
             if configuration.couchPort != 0 { services.append(makeApplication(service: couch, logger: logger)) }
-            if configuration.appPort != 0 { services.append(AppServer.makeApplication(couch: couch, logger: logger)) }
+            if configuration.appPort != 0 { services.append(AppServer.makeApplication(couch: couch, objects: objects!, logger: logger)) }
         }
         if configuration.s3Port != 0 {
-            services.append(try await S3Server.makeApplication(configuration: configuration, logger: logger))
+            services.append(try await S3Server.makeApplication(configuration: configuration, logger: logger, store: objects))
         }
         return services
     }

@@ -1,6 +1,7 @@
 import DocStore
 import Foundation
 import Logging
+import ObjectStore
 import Replication
 import Synchronization
 import Testing
@@ -23,7 +24,9 @@ struct WorkerFixture {
 
     init(lifetime: Double = 3600, refresh: Double = 60, maxFailedLogins: Int = 3) throws {
         store = try DocumentStore(configuration: DocumentStore.Configuration(dataDirectory: directory))
-        let apps = AppService(store: store, replications: ReplicationScheduler(store: store, nodeUUID: "test", logger: Logger(label: "apps-test")))
+        let apps = AppService(
+            store: store, replications: ReplicationScheduler(store: store, nodeUUID: "test", logger: Logger(label: "apps-test")),
+            objects: try ObjectStore(root: directory + "/objects"))
         var configuration = WorkerService.Configuration()
         configuration.sessionLifetime = lifetime
         configuration.sessionRefreshInterval = refresh

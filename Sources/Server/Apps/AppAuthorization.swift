@@ -40,6 +40,8 @@ struct AppAuthorization: RouterMiddleware {
         "POST /api/public/v1/applications/{appId}/publish": .builder,
         "POST /api/public/v1/applications/{appId}/unpublish": .builder,
         "POST /api/public/v1/applications/{appId}/export": .builder,
+        "POST /api/attachments/process": .headerApp(.write),
+        "GET /api/assets/{appId}/attachments/{file}": .app(.read),
         "POST /api/public/v1/applications/{appId}/import": .builder,
         "POST /api/public/v1/tables": .builder,
         "POST /api/public/v1/tables/search": .headerApp(.read),

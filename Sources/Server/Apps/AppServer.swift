@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ObjectStore
 
 /// What a request on the app port carries besides itself: who it runs as.
 struct AppRequestContext: RequestContext {
@@ -20,9 +21,10 @@ struct AppRequestContext: RequestContext {
 /// The app port (127.0.0.1:10000): Budibase's public API over `AppService`, served with
 /// Hummingbird's router. Handlers parse, call one `AppService` method and encode.
 enum AppServer {
-    /// The application without running it; it shares the CouchDB listener's engine.
-    static func makeApplication(couch: CouchService, logger: Logger) -> some ApplicationProtocol {
-        let service = AppService(store: couch.store, replications: couch.replications)
+    /// The application without running it; it shares the CouchDB listener's engine and
+    /// the S3 listener's object store.
+    static func makeApplication(couch: CouchService, objects: ObjectStore, logger: Logger) -> some ApplicationProtocol {
+        let service = AppService(store: couch.store, replications: couch.replications, objects: objects)
         let router = makeRouter(service: service, couch: couch, logger: logger)
         let address = couch.configuration.bindAddress
         let port = couch.configuration.appPort
@@ -92,6 +94,18 @@ enum AppServer {
             return try await data(.object(importArchive(service, app, request)))
         }
 
+        // Attachment columns' files (Budibase's builder upload; the app from `x-budibase-app-id`)
+        router.post("api/attachments/process") { request, _ in
+            try await Response.json(.array(uploadAttachments(service, try appID(request), request).map(JSON.object)))
+        }
+        router.get("api/assets/:appId/attachments/:file") { _, context in
+            let content = try service.attachment(
+                try AppID(context.parameters.require("appId")), file: try context.parameters.require("file"))
+            var headers: HTTPFields = [.contentLength: String(content.info.size)]
+            headers[.contentType] = content.info.metadata.contentType ?? "application/octet-stream"
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: content.body.byteBuffers))
+        }
+
         // Tables (the app from `x-budibase-app-id`)
         api.post("tables") { request, _ in
             try await created(service.createTable(try appID(request), try await body(request, limit)))
@@ -157,6 +171,31 @@ enum AppServer {
             throw AppError(.badRequest, "Request body must be a JSON object")
         }
         return object
+    }
+
+    /// Stores each file of a form upload, streaming. - Returns: one attachment per file.
+    static func uploadAttachments(_ service: AppService, _ app: AppID, _ request: Request) async throws -> [JSONObject] {
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = MultipartReader<RequestBody.AsyncIterator>.boundary(of: contentType)
+        else { throw AppError(.badRequest, "Upload files as multipart/form-data") }
+        let reader = MultipartReader(source: request.body.makeAsyncIterator(), boundary: boundary)
+        var stored: [JSONObject] = []
+        while let headers = try await reader.nextPart() {
+            guard let name = Self.fileName(headers["content-disposition"] ?? "") else { continue }
+            stored.append(
+                try await service.uploadAttachment(app, name: name, contentType: headers["content-type"], body: MultipartPartBytes(reader: reader)))
+        }
+        guard !stored.isEmpty else { throw AppError(.badRequest, "The form holds no file") }
+        return stored
+    }
+
+    /// The `filename` of a form part's Content-Disposition.
+    static func fileName(_ disposition: String) -> String? {
+        guard let range = disposition.range(of: "filename=\"") else { return nil }
+        let rest = disposition[range.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
     }
 
     /// Imports an archive: the body itself, or the `appExport` file of a form upload (the

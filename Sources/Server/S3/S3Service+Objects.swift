@@ -50,15 +50,7 @@ extension S3Service {
         }
         headers[.contentLength] = String(length)
         guard let content, !head else { return Response(status: status, headers: headers, body: .init()) }
-        // Chunks are read (or decompressed) straight into the buffers NIO sends.
-        let source = content.body.buffers { count, fill in
-            var buffer = ByteBufferAllocator().buffer(capacity: count)
-            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { memory in
-                try fill(UnsafeMutableRawBufferPointer(rebasing: memory.prefix(count)))
-                return count
-            }
-            return buffer
-        }
+        let source = content.body.byteBuffers
         let body = ResponseBody(contentLength: length) { writer in
             for try await buffer in source {
                 try await writer.write(buffer)
@@ -103,5 +95,20 @@ extension S3Service {
         }
         xml.close("DeleteResult")
         return Self.xml(xml)
+    }
+}
+
+extension ObjectBody {
+    /// The bytes as NIO buffers: chunks are read (or decompressed) straight into the
+    /// buffers NIO sends (the S3 and app ports serve objects through this).
+    var byteBuffers: Buffers<ByteBuffer> {
+        buffers { count, fill in
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { memory in
+                try fill(UnsafeMutableRawBufferPointer(rebasing: memory.prefix(count)))
+                return count
+            }
+            return buffer
+        }
     }
 }

@@ -539,3 +539,45 @@ def test_import_refuses_what_is_not_an_export(api, app):
     production = app["_id"].replace("app_dev_", "app_")
     assert api.post(f"/applications/{production}/import", data=b"x").status_code in (400, 404)
     assert api.post(f"/applications/{app['_id']}/import", files={"other": ("x.txt", b"x")}, data={"a": "b"}).status_code == 400
+
+
+# Attachment columns: files in the object store
+
+def upload(api, *files):
+    response = api.post(f"{api.base.rsplit('/api/public/v1', 1)[0]}/api/attachments/process",
+                        files=[("file", (name, data, "application/octet-stream")) for name, data in files])
+    return response
+
+
+def test_attachments_live_in_the_object_store(api, app, app_server):
+    import os
+    files = ok(api.post("/tables", json={"name": "Files", "schema": {
+        "title": {"type": "string"}, "docs": {"type": "attachment"}, "cover": {"type": "attachment_single"}}}))["data"]
+    big = os.urandom(3 << 20)
+    stored = ok(upload(api, ("report.PDF", big), ("note.txt", b"hello")))
+    assert [s["name"] for s in stored] == ["report.PDF", "note.txt"]
+    assert stored[0]["size"] == len(big) and stored[0]["extension"] == "pdf"
+    assert stored[0]["key"].startswith(app["_id"][len("app_dev_"):] + "/attachments/")
+    row = add(api, files, title="t", docs=stored, cover=stored[1])
+    assert [d["key"] for d in row["docs"]] == [s["key"] for s in stored]
+    base = api.base.rsplit("/api/public/v1", 1)[0]
+    fetched = api.get(base + stored[0]["url"])
+    assert fetched.status_code == 200 and fetched.content == big
+    assert api.get(base + stored[1]["url"]).content == b"hello"
+    # A row may only name files uploaded to its own app.
+    forged = dict(stored[1], key="0" * 32 + "/attachments/x.txt")
+    bad = api.post(f"/tables/{files['_id']}/rows", json={"docs": [forged]})
+    assert bad.status_code == 400 and "docs" in bad.json()["validationErrors"]
+    missing = dict(stored[1], key=stored[1]["key"].replace("attachments/", "attachments/0"))
+    assert api.post(f"/tables/{files['_id']}/rows", json={"cover": missing}).status_code == 400
+    # Published, the production app serves the same files.
+    ok(api.post(f"/applications/{app['_id']}/publish"))
+    prod_url = stored[1]["url"].replace(app["_id"], app["_id"].replace("app_dev_", "app_"))
+    assert api.get(base + prod_url).content == b"hello"
+    assert api.get(base + stored[1]["url"].replace(".txt", ".bin")).status_code == 404
+    # Errors: no file, not a form.
+    assert api.post(base + "/api/attachments/process", data={"a": "b"}).status_code == 400
+    assert api.post(base + "/api/attachments/process", json={}).status_code == 400
+    # Deleting the app deletes its files.
+    ok(api.delete(f"/applications/{app['_id']}"))
+    assert api.get(base + stored[1]["url"]).status_code == 404
