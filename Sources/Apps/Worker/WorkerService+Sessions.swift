@@ -75,10 +75,12 @@ extension WorkerService {
         try await delete(try globalDatabase(), Session.documentID(userID: session.userID, sessionID: session.sessionID))
     }
 
-    /// Ends every session of a user (deleted, deactivated, or a password change).
-    func deleteSessions(of userID: String, _ database: DocumentDatabase) async throws(AppError) {
+    /// Ends every session of a user (deleted, deactivated, or a password change), but
+    /// `keeping` (the one that changed its own password).
+    func deleteSessions(of userID: String, keeping: String? = nil, _ database: DocumentDatabase) async throws(AppError) {
+        let kept = keeping.map { Session.documentID(userID: userID, sessionID: $0) }
         try await forEachID(database, prefix: Self.sessionPrefix + userID + "_") { ids throws(AppError) in
-            for id in ids { try await delete(database, id) }
+            for id in ids where id != kept { try await delete(database, id) }
         }
     }
 

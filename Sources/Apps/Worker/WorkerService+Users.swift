@@ -57,7 +57,10 @@ extension WorkerService {
 
     /// `POST /api/global/users` with `_id`, `PUT /api/public/v1/users/{id}`: changes the
     /// fields given; a new email is claimed before the user changes, the old released after.
-    public func updateUser(_ id: String, _ body: JSONObject, privileged: Bool = true) async throws(AppError) -> JSONObject {
+    /// A new password ends the user's other sessions (`keepingSession`: the caller's own).
+    public func updateUser(
+        _ id: String, _ body: JSONObject, privileged: Bool = true, keepingSession: String? = nil
+    ) async throws(AppError) -> JSONObject {
         let database = try globalDatabase()
         let existing = try user(id, database)
         let oldEmail = existing["email"]?.stringValue ?? ""
@@ -80,6 +83,7 @@ extension WorkerService {
             throw error
         }
         if emailChanges { try await release(oldEmail, of: id, database) }
+        if hash != nil { try await deleteSessions(of: id, keeping: keepingSession, database) }
         return UserRecord.publicUser(updated)
     }
 

@@ -63,7 +63,7 @@ enum WorkerRoutes {
             let body = try await AppServer.body(request, maxBodySize)
             // Only one's names and password: email, flags and roles are the admins'.
             let own = JSONObject(body.filter { ["firstName", "lastName", "password"].contains($0.key) }.map { ($0.key, $0.value) })
-            return Response.json(.object(try await worker.updateUser(caller.id, own, privileged: false)))
+            return Response.json(.object(try await worker.updateUser(caller.id, own, privileged: false, keepingSession: caller.session?.sessionID)))
         }
         for method in [HTTPRequest.Method.get, .post] {
             global.on("self/api_key", method: method) { _, context in

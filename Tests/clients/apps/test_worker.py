@@ -125,6 +125,20 @@ def test_cookie_session_needs_csrf_for_writes(worker, keyed):
     assert login(worker["base"], user["email"], "a-new-password").status_code == 200
 
 
+def test_a_new_password_ends_the_other_sessions(worker, keyed):
+    user = new_user(keyed)
+    other = {"x-budibase-token": login(worker["base"], user["email"]).headers["x-budibase-token"]}
+    mine = {"x-budibase-token": login(worker["base"], user["email"]).headers["x-budibase-token"]}
+    ok(requests.post(f"{worker['base']}/api/global/self", json={"firstName": "Same password"}, headers=mine))
+    ok(requests.get(f"{worker['base']}/api/global/self", headers=other))
+    ok(requests.post(f"{worker['base']}/api/global/self", json={"password": "changed-password"}, headers=mine))
+    assert requests.get(f"{worker['base']}/api/global/self", headers=other).status_code == 401
+    ok(requests.get(f"{worker['base']}/api/global/self", headers=mine))
+    # An admin setting it ends them all.
+    ok(keyed.put(f"/api/public/v1/users/{user['_id']}", json={"password": "set-by-admin"}))
+    assert requests.get(f"{worker['base']}/api/global/self", headers=mine).status_code == 401
+
+
 def test_logout_ends_the_session(worker):
     token = login(worker["base"], worker["email"]).headers["x-budibase-token"]
     headers = {"x-budibase-token": token}
