@@ -21,7 +21,7 @@ enum AppBench {
         configuration.dataDirectory = directory
         configuration.adminUser = HTTPBench.admin.0
         configuration.adminPassword = HTTPBench.admin.1
-        configuration.passwordIterations = 1000
+        configuration.passwordIterations = HTTPBench.passwordIterations
         configuration.couchPort = Int.random(in: 20000..<30000)
         configuration.appPort = configuration.couchPort + 10000
         configuration.s3Port = 0
@@ -49,6 +49,10 @@ enum AppBench {
                 script: "rows.lua", url: "\(couch)/\(app)", connections: 16, seconds: 10, environment: ["DIVAN_BENCH_TABLE_ID": table])
             report("row create, 16 connections", created, unit: "rows/s", baseline: plain, baselineName: "POST same doc, CouchDB port")
             print("  goal: ≥ 0.70 of the baseline")
+        }
+
+        if parts.isEmpty || parts.contains("auth") {
+            try await authenticated(api: api, couch: couch, app: app, table: table)
         }
 
         // A table of `rows` rows, written through the CouchDB port (they are ordinary documents).
@@ -103,6 +107,68 @@ enum AppBench {
             report("publish, \(Int(documents / 1000))k documents", documents / publish, unit: "docs/s", baseline: documents / replicate, baselineName: "_replicate")
             print(String(format: "  goal: ≥ 20,000 docs/s: %@", (documents / publish >= 20_000 ? "met" : "NOT met") as NSString))
         }
+    }
+
+    /// Issue 13's figures: a row read with an API key against the same document read on
+    /// the CouchDB port with a `_users` user's Basic credentials (verified once, then
+    /// remembered), and the login rate (one PBKDF2 derivation each, at the configured
+    /// iterations).
+    static func authenticated(api: String, couch: String, app: String, table: String) async throws {
+        let base = api.replacingOccurrences(of: "/api/public/v1", with: "")
+        let password = "bench-user-password"
+        let email = "bench@example.com"
+        let initialised: JSON = ["email": .string(email), "password": .string(password)]
+        _ = try await raw("POST", "\(base)/api/global/users/init", initialised)
+        let (_, headers) = try await raw("POST", "\(base)/api/global/auth/default/login", ["username": .string(email), "password": .string(password)])
+        guard let token = headers["x-budibase-token"] else { throw BenchError("login gave no token") }
+        let (key, _) = try await raw("POST", "\(base)/api/global/self/api_key", [:], headers: ["x-budibase-token": token])
+        guard let apiKey = key["apiKey"]?.stringValue else { throw BenchError("no API key") }
+        let row = try await post("\(api)/tables/\(table)/rows", ["name": "read me", "status": "open", "amount": 1], app: app)
+        let rowID = row["_id"]!.stringValue!
+        let user: JSON = ["name": "reader", "password": .string(password), "roles": [], "type": "user"]
+        _ = try await HTTPBench.call("PUT", "\(couch)/_users/org.couchdb.user:reader", body: user.serialized())
+        let security: JSON = ["members": ["names": ["reader"]], "admins": ["roles": ["_admin"]]]
+        _ = try await HTTPBench.call("PUT", "\(couch)/\(app)/_security", body: security.serialized())
+        let byKey = try HTTPBench.wrk(
+            script: "get.lua", url: "\(api)/tables/\(table)/rows/\(rowID)", connections: 64, seconds: 10, authorization: nil,
+            environment: ["DIVAN_BENCH_HEADER": "x-budibase-api-key: \(apiKey)", "DIVAN_BENCH_APP_ID": app])
+        let basic = "Basic " + Base64.encode(Array("reader:\(password)".utf8))
+        let plain = try HTTPBench.wrk(script: "get.lua", url: "\(couch)/\(app)/\(rowID)", connections: 64, seconds: 10, authorization: basic)
+        report("row GET by API key, 64 connections", byKey, unit: "req/s", baseline: plain, baselineName: "GET doc, Basic _users user")
+        print("  goal: ≥ 0.80 of the baseline")
+        let logins = 20
+        let seconds = try await measure {
+            for _ in 0..<logins {
+                _ = try await raw("POST", "\(base)/api/global/auth/default/login", ["username": .string(email), "password": .string(password)])
+            }
+        }
+        print(String(format: "login (PBKDF2-SHA256, %d iterations), one client: %.1f logins/s", HTTPBench.passwordIterations, Double(logins) / seconds))
+    }
+
+    /// A client that keeps no cookies: the login's would make later requests
+    /// cookie-authenticated (which need the CSRF token).
+    static let cookieless: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        return URLSession(configuration: configuration)
+    }()
+
+    /// A JSON request to the app port. - Returns: the answer and its headers (lower-cased names).
+    static func raw(_ method: String, _ url: String, _ body: JSON, headers: [String: String] = [:]) async throws -> (JSONObject, [String: String]) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+
+        request.httpBody = Data(body.serialized())
+        let (data, response) = try await cookieless.data(for: request)
+        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
+            throw BenchError("\(url) answered \(String(decoding: data, as: UTF8.self))")
+        }
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return ((try JSON.parse(Array(data))).objectValue ?? [:], fields)
     }
 
     /// POSTs JSON to the app port and returns the answer's `data`.
