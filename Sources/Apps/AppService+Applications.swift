@@ -50,7 +50,7 @@ extension AppService {
         } catch {
             throw AppError(error, what: "Application")
         }
-        let now = Self.now()
+        let now = Self.timestamp()
         let metadata: JSONObject = [
             "_id": .string(Self.metadataID), "appId": .string(id.development), "name": .string(name), "url": .string(url),
             "version": .string(DivanVersion.string), "tenantId": "default", "status": "development",
@@ -74,7 +74,7 @@ extension AppService {
         let updated = try await modify(database, Self.metadataID, what: "Application") { metadata throws(AppError) in
             metadata["name"] = .string(name)
             metadata["url"] = .string(url)
-            metadata["updatedAt"] = .string(Self.now())
+            metadata["updatedAt"] = .string(Self.timestamp())
         }
         return Self.publicApplication(updated)
     }
@@ -107,13 +107,18 @@ extension AppService {
     /// The `app_metadata` of the database an id names. - Throws: 404 when the app does
     /// not exist, or the production app is not published.
     func metadata(_ id: AppID) throws(AppError) -> JSONObject {
+        try served(id).metadata
+    }
+
+    /// The database an id names and its metadata, opened once.
+    func served(_ id: AppID) throws(AppError) -> (database: DocumentDatabase, metadata: JSONObject) {
         guard let database = try? store.database(id.database), let metadata = readIfPresent(database, Self.metadataID) else {
             throw AppError.notFound("Application \(id.database)")
         }
         if id.isProduction, metadata["status"]?.stringValue != "published" {
             throw AppError.notFound("Application \(id.database)")
         }
-        return metadata
+        return (database, metadata)
     }
 
     /// Every development app's metadata (apps are few: one database each).

@@ -21,7 +21,7 @@ extension AppService {
         let databases = [("development", app.development), ("production", app.production)].filter { store.databaseExists($0.1) }
         let manifest: JSON = [
             "format": .string(Self.exportFormat), "version": 1, "appId": .string(app.development),
-            "name": metadata["name"] ?? .null, "exportedAt": .string(Self.now()), "excludeRows": .bool(excludeRows),
+            "name": metadata["name"] ?? .null, "exportedAt": .string(Self.timestamp()), "excludeRows": .bool(excludeRows),
         ]
         return AsyncThrowingStream { continuation in
             let task = Task {

@@ -36,7 +36,7 @@ extension AppService {
                     "relationshipType": .string(link.relationship.inverse.rawValue),
                 ]
                 table["schema"] = .object(otherColumns)
-                table["updatedAt"] = .string(Self.now())
+                table["updatedAt"] = .string(Self.timestamp())
             }
         }
     }

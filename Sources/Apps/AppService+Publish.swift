@@ -16,9 +16,7 @@ extension AppService {
     /// writes the production `app_metadata` and records the deployment.
     /// - Returns: `{_id, status, appUrl}`.
     public func publish(_ app: AppID, user: String?) async throws(AppError) -> JSONObject {
-        let developmentID = AppID(hex: app.hex, isProduction: false)
-        let metadata = try self.metadata(developmentID)
-        let development = try database(app.development)
+        let (development, metadata) = try served(AppID(hex: app.hex, isProduction: false))
         let deploymentID = UUIDs.random()
         var specification = ReplicationSpecification(source: .local(app.development), target: .local(app.production))
         specification.createTarget = true
@@ -36,14 +34,14 @@ extension AppService {
             var published = metadata
             published["appId"] = .string(app.production)
             published["status"] = "published"
-            published["updatedAt"] = .string(Self.now())
+            published["updatedAt"] = .string(Self.timestamp())
             published.removeValue(forKey: "_rev")
             if let existing = readIfPresent(production, Self.metadataID) { published["_rev"] = existing["_rev"] }
             try await write(production, published, what: "Application")
         }
         var record: JSONObject = [
             "_id": .string(deploymentID), "status": .string(status), "appUrl": metadata["url"] ?? .null,
-            "updatedAt": .string(Self.now()), "user": user.map(JSON.string) ?? .null,
+            "updatedAt": .string(Self.timestamp()), "user": user.map(JSON.string) ?? .null,
         ]
         if let failure { record["err"] = .string(failure) }
         let finished = record
@@ -66,7 +64,7 @@ extension AppService {
         let production = try database(app.production)
         _ = try await modify(production, Self.metadataID, what: "Application") { metadata throws(AppError) in
             metadata["status"] = "unpublished"
-            metadata["updatedAt"] = .string(Self.now())
+            metadata["updatedAt"] = .string(Self.timestamp())
         }
     }
 }

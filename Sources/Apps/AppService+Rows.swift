@@ -107,7 +107,7 @@ extension AppService {
         _ row: inout JSONObject, _ schema: TableSchema, _ database: DocumentDatabase, _ tableID: String,
         user: String?, creating: Bool
     ) async throws(AppError) {
-        let now = Self.now()
+        let now = Self.timestamp()
         for column in schema.columns {
             switch column.auto {
             case .createdAt? where creating: row[column.name] = .string(now)

@@ -18,7 +18,7 @@ extension AppService {
         table["type"] = "table"
         table["sourceId"] = "bb_internal"
         table["sourceType"] = "internal"
-        table["createdAt"] = .string(Self.now())
+        table["createdAt"] = .string(Self.timestamp())
         table["updatedAt"] = table["createdAt"]
         let written = try await write(database, table, what: "Table")
         try await declareIndexes(database, tableID: written["_id"]!.stringValue!, schema)
@@ -52,7 +52,7 @@ extension AppService {
         let written = try await modify(database, tableID, what: "Table") { table throws(AppError) in
             for (key, value) in updated where key != "_id" && key != "_rev" { table[key] = value }
             table["name"] = .string(name)
-            table["updatedAt"] = .string(Self.now())
+            table["updatedAt"] = .string(Self.timestamp())
         }
         if rename != nil || !removed.isEmpty {
             try await forEachRow(database, tableID) { rows throws(AppError) in
@@ -105,8 +105,7 @@ extension AppService {
 
     /// The database an app id names; the production one only while published.
     func appDatabase(_ app: AppID) throws(AppError) -> DocumentDatabase {
-        _ = try metadata(app)
-        return try database(app.database)
+        try served(app).database
     }
 
     /// Schemas change in development only; publishing carries them to production.

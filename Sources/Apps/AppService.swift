@@ -87,14 +87,15 @@ public final class AppService: Sendable {
         throw AppError(.conflict, "\(what) is being changed too often to update")
     }
 
-    /// Every live document whose id starts with `prefix`, in id order, `batch` at a time.
-    func forEachDocument(
-        _ database: DocumentDatabase, prefix: String, batch: Int = schemaBatchSize,
-        _ body: ([JSONObject]) async throws(AppError) -> Void
+    /// Every live document whose id starts with `prefix` (all of them for ""), in id
+    /// order, a page of `batch` rows at a time; with `documents`, the rows carry them.
+    func forEachPage(
+        _ database: DocumentDatabase, prefix: String, documents: Bool, batch: Int = schemaBatchSize,
+        _ body: ([AllDocumentsRow]) async throws(AppError) -> Void
     ) async throws(AppError) {
         var options = AllDocumentsOptions()
         options.prefix = prefix
-        options.includeDocuments = true
+        options.includeDocuments = documents
         options.limit = batch
         while true {
             let page: AllDocumentsResult
@@ -103,11 +104,20 @@ public final class AppService: Sendable {
             } catch {
                 throw AppError(error, what: "Documents")
             }
-            let documents = page.rows.compactMap { $0.document?.json() }
-            if !documents.isEmpty { try await body(documents) }
+            if !page.rows.isEmpty { try await body(page.rows) }
             guard page.rows.count == batch, let last = page.rows.last else { return }
             options.startKey = last.id
             options.skip = 1
+        }
+    }
+
+    /// Every live document whose id starts with `prefix`, in id order, `batch` at a time.
+    func forEachDocument(
+        _ database: DocumentDatabase, prefix: String, batch: Int = schemaBatchSize,
+        _ body: ([JSONObject]) async throws(AppError) -> Void
+    ) async throws(AppError) {
+        try await forEachPage(database, prefix: prefix, documents: true, batch: batch) { rows throws(AppError) in
+            try await body(rows.compactMap { $0.document?.json() })
         }
     }
 
@@ -116,9 +126,15 @@ public final class AppService: Sendable {
     /// A new id: `prefix` and 32 random hex digits, as Budibase makes them.
     static func newID(_ prefix: String) -> String { prefix + UUIDs.random() }
 
-    /// Now in ISO 8601 with milliseconds, as Budibase stamps `createdAt`/`updatedAt`.
-    static func now() -> String {
-        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    /// A time in ISO 8601 with milliseconds, as Budibase stamps `createdAt`/`updatedAt`.
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// A `timestamp` read back.
+    static func parseTimestamp(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// True for 32 lowercase hex digits.

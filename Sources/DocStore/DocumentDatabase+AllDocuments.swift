@@ -23,9 +23,8 @@ public struct AllDocumentsOptions: Sendable {
     func scanBounds(prefix extra: String? = nil) -> (start: [UInt8]?, end: [UInt8]?) {
         var start = startKey.map { Array($0.utf8) }
         var end = endKey.map { Array($0.utf8) }
-        if let prefix = prefix ?? extra, !prefix.isEmpty {
-            let (low, high) = Self.range(of: prefix)
-            let (first, last) = descending ? (high, low) : (low, high)
+        if let prefix = prefix ?? extra, let bounds = Self.range(of: prefix) {
+            let (first, last) = descending ? (bounds.high, bounds.low) : (bounds.low, bounds.high)
             if start == nil || (descending ? compare(start!, first) > 0 : compare(start!, first) < 0) { start = first }
             if end == nil || (descending ? compare(end!, last) < 0 : compare(end!, last) > 0) { end = last }
         }
@@ -33,8 +32,9 @@ public struct AllDocumentsOptions: Sendable {
     }
 
     /// The keys from the first id with `prefix` to just past the last one
-    /// (`_design/` → `_design0`).
-    static func range(of prefix: String) -> (low: [UInt8], high: [UInt8]) {
+    /// (`_design/` → `_design0`); nil for the empty prefix, which bounds nothing.
+    static func range(of prefix: String) -> (low: [UInt8], high: [UInt8])? {
+        guard !prefix.isEmpty else { return nil }
         let low = Array(prefix.utf8)
         var high = low
         high[high.count - 1] += 1
@@ -79,10 +79,9 @@ extension DocumentDatabase {
     public func allDocuments(_ options: AllDocumentsOptions) throws(DocStoreError) -> AllDocumentsResult {
         try read { txn in
             var total = Int(try txn.readCounter(tables.meta, MetaKey.documentCount))
-            if let prefix = options.prefix, !prefix.isEmpty {
+            if let prefix = options.prefix, let bounds = AllDocumentsOptions.range(of: prefix) {
                 // CouchDB's `_design_docs` counts the design documents only.
-                let (low, high) = AllDocumentsOptions.range(of: prefix)
-                total = try LiveCounts.countBefore(high, txn, tables) - LiveCounts.countBefore(low, txn, tables)
+                total = try LiveCounts.countBefore(bounds.high, txn, tables) - LiveCounts.countBefore(bounds.low, txn, tables)
             }
             let sequence = try txn.readCounter(tables.meta, MetaKey.updateSequence)
             var rows: [AllDocumentsRow] = []

@@ -65,7 +65,7 @@ extension WorkerService {
                 user["roles"] = .object(roles)
                 if builder == true { user["builder"] = ["global": .bool(assign)] }
                 if admin == true { user["admin"] = ["global": .bool(assign)] }
-                user["updatedAt"] = .string(timestamp(now))
+                user["updatedAt"] = .string(AppService.timestamp(now))
             }
         }
         return ["userIds": .array(userIDs.map(JSON.string))]

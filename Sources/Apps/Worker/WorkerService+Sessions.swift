@@ -63,7 +63,7 @@ extension WorkerService {
         guard let user = activeUser(userID, database) else { throw Self.unauthorized }
         if current.timeIntervalSince(session.lastAccessedAt) >= configuration.sessionRefreshInterval {
             var refreshed = document
-            refreshed["lastAccessedAt"] = .string(timestamp(current))
+            refreshed["lastAccessedAt"] = .string(AppService.timestamp(current))
             // A concurrent request refreshed it (conflict) or logged out: either is fine.
             _ = try? await apps.write(database, refreshed, what: "Session")
         }
@@ -96,15 +96,15 @@ extension WorkerService {
         [
             "_id": .string(Session.documentID(userID: session.userID, sessionID: session.sessionID)),
             "userId": .string(session.userID), "sessionId": .string(session.sessionID),
-            "csrfToken": .string(session.csrfToken), "createdAt": .string(timestamp(session.createdAt)),
-            "lastAccessedAt": .string(timestamp(session.lastAccessedAt)),
+            "csrfToken": .string(session.csrfToken), "createdAt": .string(AppService.timestamp(session.createdAt)),
+            "lastAccessedAt": .string(AppService.timestamp(session.lastAccessedAt)),
         ]
     }
 
     static func session(_ document: JSONObject) -> Session? {
         guard let userID = document["userId"]?.stringValue, let sessionID = document["sessionId"]?.stringValue,
-            let csrf = document["csrfToken"]?.stringValue, let created = parseTimestamp(document["createdAt"]?.stringValue),
-            let accessed = parseTimestamp(document["lastAccessedAt"]?.stringValue)
+            let csrf = document["csrfToken"]?.stringValue, let created = AppService.parseTimestamp(document["createdAt"]?.stringValue),
+            let accessed = AppService.parseTimestamp(document["lastAccessedAt"]?.stringValue)
         else { return nil }
         return Session(userID: userID, sessionID: sessionID, csrfToken: csrf, createdAt: created, lastAccessedAt: accessed)
     }

@@ -9,7 +9,7 @@ extension WorkerService {
         guard try !anyUserExists(database) else { throw alreadyDone }
         // The marker is the compare-and-set: of concurrent inits, one creates it.
         do {
-            try await apps.write(database, ["_id": .string(Self.initMarkerID), "createdAt": .string(timestamp(now))], what: "Init")
+            try await apps.write(database, ["_id": .string(Self.initMarkerID), "createdAt": .string(AppService.timestamp(now))], what: "Init")
         } catch where error.kind == .conflict {
             throw alreadyDone
         }
@@ -40,7 +40,7 @@ extension WorkerService {
         if let password = body["password"], password != .null {
             PasswordHash.make(password: try UserRecord.password(password), iterations: configuration.passwordIterations).apply(to: &user)
         }
-        let stamp = timestamp(now)
+        let stamp = AppService.timestamp(now)
         user["createdAt"] = .string(stamp)
         user["updatedAt"] = .string(stamp)
         // The user first, then the claim: a claim then always names a user written before
@@ -76,7 +76,7 @@ extension WorkerService {
                 try UserRecord.apply(body, to: &user, privileged: privileged)
                 user["email"] = .string(newEmail)
                 hash?.apply(to: &user)
-                user["updatedAt"] = .string(timestamp(now))
+                user["updatedAt"] = .string(AppService.timestamp(now))
             }
         } catch {
             if emailChanges { try? await release(newEmail, of: id, database) }

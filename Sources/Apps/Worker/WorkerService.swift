@@ -89,33 +89,13 @@ public final class WorkerService: Sendable {
         }
     }
 
-    /// Every live document id in `[prefix, prefix + "\u{fff0}")`, `batch` at a time.
+    /// Every live document id starting with `prefix`, a page at a time.
     func forEachID(_ database: DocumentDatabase, prefix: String, _ body: ([String]) async throws(AppError) -> Void) async throws(AppError) {
-        var options = AllDocumentsOptions()
-        options.prefix = prefix
-        options.limit = 500
-        while true {
-            let page: AllDocumentsResult
-            do { page = try database.allDocuments(options) } catch { throw AppError(error, what: "Documents") }
-            let ids = page.rows.map(\.id)
-            if !ids.isEmpty { try await body(ids) }
-            guard page.rows.count == 500, let last = page.rows.last else { return }
-            options.startKey = last.id
-            options.skip = 1
-        }
+        try await apps.forEachPage(database, prefix: prefix, documents: false) { rows throws(AppError) in try await body(rows.map(\.id)) }
     }
 
     var now: Date { clock() }
 
-    /// A timestamp as Budibase writes them (ISO 8601 with milliseconds).
-    func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    static func parseTimestamp(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
 
     /// `count` random bytes as lowercase hex.
     static func randomHex(_ count: Int) -> String {

@@ -40,8 +40,7 @@ extension DocumentDatabase {
         while true {
             if var result = try findNow(request) {
                 let elapsed = ContinuousClock.now - started
-                result.stats.executionTimeMilliseconds =
-                    Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                result.stats.executionTimeMilliseconds = elapsed.milliseconds
                 return result
             }
             // Starts a pass if none runs yet (the write that created the index may still

@@ -58,7 +58,7 @@ enum AppServer {
 
         // Applications
         api.post("applications") { request, _ in
-            try await created(service.createApplication(try await body(request, limit)))
+            try await data(.object(service.createApplication(try await body(request, limit))))
         }
         api.post("applications/search") { request, _ in
             let name = try await body(request, limit)["name"]?.stringValue
@@ -108,7 +108,7 @@ enum AppServer {
 
         // Tables (the app from `x-budibase-app-id`)
         api.post("tables") { request, _ in
-            try await created(service.createTable(try appID(request), try await body(request, limit)))
+            try await data(.object(service.createTable(try appID(request), try await body(request, limit))))
         }
         api.post("tables/search") { request, _ in
             let name = try await body(request, limit)["name"]?.stringValue
@@ -126,8 +126,8 @@ enum AppServer {
 
         // Rows
         api.post("tables/:tableId/rows") { request, context in
-            try await created(
-                service.createRow(try appID(request), try context.parameters.require("tableId"), try await body(request, limit), user: context.caller?.id))
+            try await data(.object(
+                service.createRow(try appID(request), try context.parameters.require("tableId"), try await body(request, limit), user: context.caller?.id)))
         }
         api.post("tables/:tableId/rows/search") { request, context in
             try await Response.json(.object(service.searchRows(try appID(request), try context.parameters.require("tableId"), try await body(request, limit))))
@@ -223,7 +223,6 @@ enum AppServer {
         Response.json(["data": value], status: status)
     }
 
-    static func created(_ object: JSONObject) -> Response { data(.object(object)) }
 }
 
 /// Turns errors into Budibase's `{"status", "message"}` answers (with
@@ -251,7 +250,7 @@ struct AppErrorMiddleware: RouterMiddleware {
             response = Self.answer(status: .internalServerError, message: "Internal error")
         }
         let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        let milliseconds = elapsed.milliseconds
         logger.info("app \(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms")
         return response
     }
