@@ -106,7 +106,7 @@ extension CouchService {
         response.headers[.couchRequestID] = requestID
         let elapsed = ContinuousClock.now - start
         metrics.record(method: request.method.rawValue, status: response.status.code, duration: elapsed)
-        let milliseconds = elapsed.milliseconds
+        let milliseconds = elapsed.inMilliseconds
         logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms \(requestID)")
         return response
     }

@@ -40,7 +40,7 @@ extension DocumentDatabase {
         while true {
             if var result = try findNow(request) {
                 let elapsed = ContinuousClock.now - started
-                result.stats.executionTimeMilliseconds = elapsed.milliseconds
+                result.stats.executionTimeMilliseconds = elapsed.inMilliseconds
                 return result
             }
             // Starts a pass if none runs yet (the write that created the index may still

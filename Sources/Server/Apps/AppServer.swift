@@ -250,7 +250,7 @@ struct AppErrorMiddleware: RouterMiddleware {
             response = Self.answer(status: .internalServerError, message: "Internal error")
         }
         let elapsed = ContinuousClock.now - start
-        let milliseconds = elapsed.milliseconds
+        let milliseconds = elapsed.inMilliseconds
         logger.info("app \(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms")
         return response
     }

@@ -64,7 +64,7 @@ final class S3Service: Sendable {
         response.headers[Self.requestIDHeader] = requestID
         response.headers[Self.hostIDHeader] = Self.hostID
         let elapsed = ContinuousClock.now - start
-        let milliseconds = elapsed.milliseconds
+        let milliseconds = elapsed.inMilliseconds
         logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms \(requestID)")
         return response
     }
