@@ -16,6 +16,10 @@ public struct DocStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case badRequest = "bad_request"
         /// A document id breaks CouchDB's rules (`illegal_docid`).
         case illegalDocumentID = "illegal_docid"
+        /// A partition name breaks CouchDB's rules (`illegal_partition`).
+        case illegalPartition = "illegal_partition"
+        /// A write would grow a partition past `max_partition_size` (`partition_overflow`).
+        case partitionOverflow = "partition_overflow"
         /// A document breaks CouchDB's document rules, e.g. an unknown `_` field (`doc_validation`).
         case documentValidation = "doc_validation"
         /// The document is larger than the configured maximum (`document_too_large`).

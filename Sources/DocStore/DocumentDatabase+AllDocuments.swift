@@ -15,6 +15,9 @@ public struct AllDocumentsOptions: Sendable {
     public var documentOptions = DocumentReadOptions()
     /// Restrict a range read to ids with this prefix (`_design/` for `_design_docs`).
     public var prefix: String?
+    /// Restrict a range read to one partition's ids; unlike `prefix`, `total_rows` still
+    /// counts the whole database, as CouchDB's does.
+    public var partition: String?
 
     public init() {}
 
@@ -23,7 +26,7 @@ public struct AllDocumentsOptions: Sendable {
     func scanBounds(prefix extra: String? = nil) -> (start: [UInt8]?, end: [UInt8]?) {
         var start = startKey.map { Array($0.utf8) }
         var end = endKey.map { Array($0.utf8) }
-        if let prefix = prefix ?? extra, let bounds = Self.range(of: prefix) {
+        if let prefix = prefix ?? partition.map({ Partition.idRange($0).start }) ?? extra, let bounds = Self.range(of: prefix) {
             let (first, last) = descending ? (bounds.high, bounds.low) : (bounds.low, bounds.high)
             if start == nil || (descending ? compare(start!, first) > 0 : compare(start!, first) < 0) { start = first }
             if end == nil || (descending ? compare(end!, last) < 0 : compare(end!, last) > 0) { end = last }

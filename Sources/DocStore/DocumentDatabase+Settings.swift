@@ -106,6 +106,7 @@ extension DocumentDatabase {
                 try txn.delete(self.tables.sequences, key: SequenceKey.encode(record.sequence))
                 if wasDeleted { batch.deletedCount -= 1 } else { batch.documentCount -= 1 }
                 try self.maintainMango(id: id.string, before: before, after: record.tree.isEmpty ? nil : record, newRevision: nil, newBody: nil, txn, &batch)
+                if self.isPartitioned { try PartitionInfo.record(id: id.string, before: before, after: record, txn, self.tables) }
                 if record.tree.isEmpty {
                     try txn.delete(self.tables.documents, key: key)
                     if !wasDeleted { try LiveCounts.adjust(txn, self.tables, id: key, by: -1) }

@@ -23,8 +23,13 @@ extension DocumentDatabase {
             do {
                 if let beforeUpdate, update.id?.hasPrefix(LocalDocument.prefix) != true { try beforeUpdate(&update, newEdits) }
                 // CouchDB refuses a design document whose views do not compile.
-                if update.id?.hasPrefix("_design/") == true, !update.deleted { try ViewGroupDefinition.validate(update.body) }
-                prepared.append(.success(try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize, configuration: configuration)))
+                if update.id?.hasPrefix("_design/") == true, !update.deleted {
+                    try Partition.validateDesignOptions(update.body, partitionedDatabase: isPartitioned)
+                    try ViewGroupDefinition.validate(update.body)
+                }
+                let ready = try PreparedUpdate(update, newEdits: newEdits, maxDocumentSize: maxDocumentSize, configuration: configuration)
+                if isPartitioned { try Partition.validate(documentID: ready.id) }
+                prepared.append(.success(ready))
             } catch {
                 prepared.append(.failure(error))
             }
@@ -93,6 +98,9 @@ extension DocumentDatabase {
             return UpdateResult(id: update.id, error: error)
         }
         guard let plan else { return UpdateResult(id: update.id, revision: Revision(position: update.path!.start, id: update.path!.ids[0])) }
+        if isPartitioned, update.checkRevisions, try overflowsPartition(update, plan, txn) {
+            return UpdateResult(id: update.id, error: DocStoreError(.partitionOverflow, "Partition limit exceeded due to update on '\(update.id)'"))
+        }
         do {
             try write(update, plan, txn, &batch)
         } catch let error as LMDBError where error == .mapFull {
@@ -223,8 +231,20 @@ extension DocumentDatabase {
         try txn.put(tables.documents, key: key, value: record.encoded())
         let wasLive = plan.existed && !wasDeleted
         if wasLive == record.isDeleted { try LiveCounts.adjust(txn, tables, id: key, by: wasLive ? -1 : 1) }
+        if isPartitioned { try PartitionInfo.record(id: update.id, before: plan.existed ? plan.record : nil, after: record, txn, tables) }
         try maintainMango(
             id: update.id, before: plan.existed ? plan.record : nil, after: record, newRevision: plan.revision, newBody: update.body, newFields: update.fields,
             txn, &batch)
+    }
+
+    /// CouchDB's `max_partition_size` (couch_db_updater:is_overflowed/3): once a partition's
+    /// bodies reach the limit, an interactive edit that would make its document larger is
+    /// refused; deletions and shrinking edits pass, and replicated writes are never refused.
+    private func overflowsPartition(_ update: PreparedUpdate, _ plan: WritePlan, _ txn: Transaction) throws -> Bool {
+        let limit = store?.maxPartitionSize ?? 0
+        guard limit > 0, !update.id.hasPrefix("_"), let partition = Partition.of(update.id) else { return false }
+        guard try PartitionInfo.load(partition, txn, tables).externalSize >= limit else { return false }
+        let replaced = update.parent.flatMap { plan.record.leaves[$0]?.bodySize } ?? 0
+        return update.body.count > replaced
     }
 }

@@ -29,8 +29,10 @@ public final class DocumentDatabase: Sendable {
     let viewBuildTasks: ViewBuildTasks
     /// Design documents loaded for `validate_doc_update` and filters.
     let designPrograms = DesignProgramCache()
+    /// Whether ids are `partition:id` (`PUT /db?partitioned=true`; see `Partition`).
+    public let isPartitioned: Bool
 
-    init(name: String, path: String, store: DocumentStore, create: Bool) throws(DocStoreError) {
+    init(name: String, path: String, store: DocumentStore, create: Bool, partitioned: Bool = false) throws(DocStoreError) {
         self.name = name
         self.store = store
         mangoBuildTasks = store.mangoBuildTasks
@@ -62,15 +64,17 @@ public final class DocumentDatabase: Sendable {
             },
             commitFailure: { DocStoreError(.storage, "write failed: \($0)") })
         do {
-            try environment.write { txn in
+            isPartitioned = try environment.write { txn in
                 if try txn.get(tables.meta, key: MetaKey.uuid) == nil {
                     try txn.put(tables.meta, key: MetaKey.uuid, value: Array(UUIDs.random().utf8))
+                    if partitioned { try txn.put(tables.meta, key: MetaKey.partitioned, value: [1]) }
                 }
                 try BlobStore(tables: tables).sweepUnreferenced(txn)
                 if try txn.get(tables.meta, key: MetaKey.liveCounts) == nil {
                     try LiveCounts.rebuild(txn, tables)
                     try txn.put(tables.meta, key: MetaKey.liveCounts, value: [1])
                 }
+                return try txn.get(tables.meta, key: MetaKey.partitioned) != nil
             }
         } catch {
             throw DocStoreError(.storage, "cannot initialise database \(name): \(error)")
@@ -142,7 +146,8 @@ public final class DocumentDatabase: Sendable {
                 fileSize: environment.usedSize,
                 activeSize: environment.usedSize,
                 externalSize: Int(try txn.readCounter(meta, MetaKey.externalSize)),
-                uuid: String(decoding: try txn.get(meta, key: MetaKey.uuid) ?? [], as: UTF8.self))
+                uuid: String(decoding: try txn.get(meta, key: MetaKey.uuid) ?? [], as: UTF8.self),
+                isPartitioned: isPartitioned)
         }
     }
 }
@@ -161,6 +166,8 @@ public struct DatabaseInfo: Sendable, Equatable {
     /// Bytes of the documents' JSON bodies, uncompressed.
     public var externalSize: Int
     public var uuid: String
+    /// `props.partitioned`.
+    public var isPartitioned = false
 }
 
 /// Identifiers of 32 lowercase hex digits, as CouchDB's `_uuids` gives them.

@@ -63,6 +63,8 @@ public final class DocumentStore: Sendable {
     /// The largest document body now (starts at `configuration.maxDocumentSize`; may be
     /// changed while running, as CouchDB's `_config` allows).
     let maxDocumentSizeSetting: Atomic<Int>
+    let maxPartitionSizeSetting = Atomic<Int>(DocumentStore.defaultMaxPartitionSize)
+    public static let defaultMaxPartitionSize = 10 << 30
     let databasesDirectory: String
     private let cache: Mutex<DatabaseCache>
     private let events = Broadcaster<DatabaseEvent>(bufferingPolicy: .bufferingNewest(1024))
@@ -80,13 +82,16 @@ public final class DocumentStore: Sendable {
 
     /// Creates a database. - Throws: `illegal_database_name`, `file_exists`.
     @discardableResult
-    public func createDatabase(_ name: String) throws(DocStoreError) -> DocumentDatabase {
+    public func createDatabase(_ name: String, partitioned: Bool = false) throws(DocStoreError) -> DocumentDatabase {
         try DatabaseName.validate(name)
+        if partitioned && !Partition.allowed(databaseName: name) {
+            throw DocStoreError(.badRequest, "Cannot partition a system database")
+        }
         let database = try cache.withLock { cache throws(DocStoreError) -> DocumentDatabase in
             if cache.lookup(name) != nil || FileManager.default.fileExists(atPath: path(of: name)) {
                 throw DocStoreError(.databaseExists, "The database could not be created, the file already exists.")
             }
-            let database = try DocumentDatabase(name: name, path: path(of: name), store: self, create: true)
+            let database = try DocumentDatabase(name: name, path: path(of: name), store: self, create: true, partitioned: partitioned)
             cache.insert(database)
             return database
         }
@@ -155,6 +160,13 @@ public final class DocumentStore: Sendable {
     func publish(_ event: DatabaseEvent) { events.publish(event) }
 
     /// The largest document body accepted, in bytes.
+    /// CouchDB's `max_partition_size` (bytes of bodies; 0 or less: no limit; CouchDB's
+    /// default is 10 GiB).
+    public var maxPartitionSize: Int {
+        get { maxPartitionSizeSetting.load(ordering: .relaxed) }
+        set { maxPartitionSizeSetting.store(newValue, ordering: .relaxed) }
+    }
+
     public var maxDocumentSize: Int {
         get { maxDocumentSizeSetting.load(ordering: .relaxed) }
         set { maxDocumentSizeSetting.store(newValue, ordering: .relaxed) }

@@ -31,6 +31,7 @@ public struct Selector: Sendable {
     /// top-level conditions without a field. O(size of the selector).
     public init(_ json: JSON) throws(SelectorError) {
         guard case .object(let object) = json else { throw .notAnObject(json) }
+        isMatchAll = object.isEmpty
         if object.isEmpty {
             root = .and([])
         } else {
@@ -60,8 +61,13 @@ public struct Selector: Sendable {
     /// condition under its full field path, implicit operators made explicit, negations pushed
     /// down (`{"$not": {"a": 1}}` becomes `{"a": {"$ne": 1}}`).
     public var normalized: JSON {
-        Self.render(root)
+        // `{}` stays `{}` (CouchDB keeps it so, and matches everything with it), while an
+        // explicit `{"$and": []}` is the query that matches nothing.
+        isMatchAll ? .object([:]) : Self.render(root)
     }
+
+    /// The empty selector `{}`.
+    let isMatchAll: Bool
 
     /// Walks `$and`/`$or`/`$not`/`$nor` collecting field paths.
     private static func collectFields(_ node: SelectorNode, into names: inout [String], seen: inout Set<String>) {

@@ -58,6 +58,8 @@ enum MetaKey {
     static let revsLimit = Array("revs_limit".utf8)
     static let purgedInfosLimit = Array("purged_infos_limit".utf8)
     static let security = Array("security".utf8)
+    /// Present (`[1]`) in a partitioned database; set at creation.
+    static let partitioned = Array("partitioned".utf8)
     static let uuid = Array("uuid".utf8)
     /// Present once the `counts` table matches the documents (files from before it get
     /// it built at open).

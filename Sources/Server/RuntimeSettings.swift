@@ -127,6 +127,7 @@ final class RuntimeSettings: Sendable {
             throw CouchError.badRequest("\(section)/\(key) is one of Divan's settings; set it to another value instead")
         }
         values.withLock { $0.other[section]?[key] = nil }
+        if section == "couchdb" && key == "max_partition_size" { store.maxPartitionSize = DocumentStore.defaultMaxPartitionSize }
         if persist { try save { $0[section]?[key] = nil } }
         return old
     }
@@ -191,7 +192,12 @@ final class RuntimeSettings: Sendable {
         case ("couchdb", "uuid"), ("couchdb", "database_dir"), ("couchdb", "max_dbs_open"), ("couchdb", "os_process_timeout"),
             ("chttpd", "bind_address"), ("chttpd", "port"):
             throw CouchError.badRequest("\(section)/\(key) is fixed when Divan starts; set it in the configuration file or a flag")
-        case ("couchdb", "max_attachment_size"), ("couchdb", "max_partition_size"), ("chttpd_auth", "require_valid_user"),
+        case ("couchdb", "max_partition_size"):
+            // Listed like the other sections (CouchDB's default.ini leaves it commented out).
+            guard let number = Int(value) else { throw CouchError.badRequest("couchdb/max_partition_size must be an integer") }
+            store.maxPartitionSize = number
+            values.withLock { $0.other[section, default: [:]][key] = value }
+        case ("couchdb", "max_attachment_size"), ("chttpd_auth", "require_valid_user"),
             ("chttpd_auth", "allow_persistent_cookies"), ("couchdb", "users_db_security_editable"):
             throw CouchError.badRequest("\(section)/\(key) is not supported by Divan")
         default:

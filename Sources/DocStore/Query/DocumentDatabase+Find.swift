@@ -56,13 +56,17 @@ extension DocumentDatabase {
     private func findNow(_ request: FindRequest) throws -> FindResult? {
         try readQuery { txn -> FindResult? in
             let catalog = try MangoCatalog.load(txn, tables, cache: mangoCache)
-            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes)
+            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes, partitionedDatabase: isPartitioned)
             if case .json(let index) = plan.index, !index.isReady { return nil }
             var run = QueryRun(request: request, plan: plan, database: self)
             if let bookmark = request.bookmark { run.resumeAfter = try QueryBookmark.decode(bookmark) }
             guard let ranges = plan.ranges else {
                 // CouchDB answers an empty range before its bookmark and warnings exist.
                 return FindResult(documents: [], bookmark: nil, warnings: [], stats: run.stats)
+            }
+            // fabric_view:get_shards/2 refuses a partition here, once a scan is run.
+            if request.partition != nil && !isPartitioned {
+                throw MangoError(400, "bad_request", "partition specified on non-partitioned db")
             }
             try run.execute(ranges, txn)
             var warnings: [String] = []
@@ -98,8 +102,8 @@ extension DocumentDatabase {
     public func explain(_ request: FindRequest) throws -> JSON {
         try readQuery { txn in
             let catalog = try MangoCatalog.load(txn, tables, cache: mangoCache)
-            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes)
-            return MangoExplain.render(request, plan, database: name)
+            let plan = try QueryPlanner.plan(request, indexes: catalog.indexes, partitionedDatabase: isPartitioned)
+            return MangoExplain.render(request, plan, database: name, partitioned: isPartitioned)
         }
     }
 }
@@ -206,6 +210,13 @@ struct QueryRun {
         var end: [UInt8]?
         if case .value(.string(let low))? = range?.low { start = Array(low.utf8) }
         if case .value(.string(let high))? = range?.high { end = Array(high.utf8) }
+        if let partition = request.partition {
+            // The partition's ids only (couch_mrview_util:apply_all_docs_partition/2).
+            let (low, high) = Partition.idRange(partition)
+            let lowBytes = Array(low.utf8), highBytes = Array(high.utf8)
+            if start.map({ $0.lexicographicallyPrecedes(lowBytes) }) ?? true { start = lowBytes }
+            if end.map({ highBytes.lexicographicallyPrecedes($0) }) ?? true { end = highBytes }
+        }
         if request.descending { swap(&start, &end) }
         if let resume = resumeAfter { start = Array(resume.id.utf8) }
         let resumeID = resumeAfter.map { Array($0.id.utf8) }
@@ -244,18 +255,20 @@ struct QueryRun {
     }
 
     private mutating func scanIndex(_ index: MangoIndex, _ ranges: [QueryPlanner.Range], _ txn: Transaction) throws {
-        let count = index.fields.count
+        let count = index.keyWidth
         // CouchDB's own start and end keys (inclusive), so that the same keys are examined.
         let (startKey, endKey) = MangoExplain.keyBounds(plan)
-        let lowValues = startKey.map { IndexKey.BoundValue.value($0) }
-        let highValues = endKey.map { $0.map(IndexKey.BoundValue.value) ?? .max }
+        // A partitioned index's rows lead with the partition: the query's one key range.
+        let scope: [JSON] = index.partitioned ? [.string(request.partition ?? "")] : []
+        let lowValues = (scope + startKey).map { IndexKey.BoundValue.value($0) }
+        let highValues = scope.map { IndexKey.BoundValue.value($0) } + endKey.map { $0.map(IndexKey.BoundValue.value) ?? .max }
         let lower = IndexKey.bound(index: index.number, values: lowValues, pastIDs: false)
         // A shorter end key sorts before the rows it prefixes; a full one ends past their ids.
         let upper = IndexKey.bound(index: index.number, values: highValues, pastIDs: highValues.count >= count)
         let descending = request.descending
         var position: [UInt8]? = nil
-        if let resume = resumeAfter, case .array(let values) = resume.key, values.count == count {
-            position = IndexKey.encode(index: index.number, values: values, id: resume.id)
+        if let resume = resumeAfter, case .array(let values) = resume.key, values.count == index.fields.count {
+            position = IndexKey.encode(index: index.number, values: scope + values, id: resume.id)
         }
         let order = IndexKey.order
         var batch: [[UInt8]] = []
@@ -288,7 +301,8 @@ struct QueryRun {
             first = false
             for key in batch {
                 guard let decoded = key.withUnsafeBytes({ IndexKey.decode($0) }) else { continue }
-                if try !row(id: decoded.id, key: .array(decoded.values), values: decoded.values, txn, record: nil) { return }
+                let values = Array(decoded.values.dropFirst(scope.count))
+                if try !row(id: decoded.id, key: .array(values), values: values, txn, record: nil) { return }
             }
             guard batch.count == 64 else { return }
             position = batch.last

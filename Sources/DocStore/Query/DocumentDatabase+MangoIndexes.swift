@@ -35,13 +35,13 @@ extension DocumentDatabase {
         if let value = body["w"], !(value.numberValue?.isInteger == true && (value.int64Value ?? 0) > 0) {
             throw MangoError.positiveInteger(value)
         }
+        // nil: the database's default (mango_idx:get_idx_partitioned/1's `db_default`).
+        var requestedPartitioned: Bool?
         if let value = body["partitioned"] {
             guard case .bool(let partitioned) = value else {
                 throw MangoError(500, "unknown_error", "Unknown Error: mango_opts :: {invalid_partitioned_value,\(ErlangFormat.term(value))}")
             }
-            if partitioned {
-                throw MangoError(400, "invalid_partitioned_option", "Requested partitioned option does not match existing value on design document")
-            }
+            requestedPartitioned = partitioned
         }
         if let unknown = body.first(where: { !Self.indexCreateKeys.contains($0.key) }) { throw MangoError.invalidKey(unknown.key) }
         switch type {
@@ -83,16 +83,26 @@ extension DocumentDatabase {
                     throw MangoError(400, "invalid_ddoc_lang", "Existing design doc has an invalid language: {\(ErlangFormat.binary("language")),\(ErlangFormat.term(ddoc["language"] ?? .null))}")
                 }
             }
+            // mango_idx:set_ddoc_partitioned/2: the option must match the design
+            // document's; only a new design document takes a requested one.
+            let existingOption = ddoc["options"]?["partitioned"]?.boolValue
+            if requestedPartitioned != existingOption && parent != nil {
+                throw MangoError(
+                    400, "invalid_partitioned_option", "Requested partitioned option does not match existing value on design document \(designID)")
+            }
             var views = ddoc["views"]?.objectValue ?? JSONObject()
             if views[indexName] == view { return IndexCreation(result: "exists", designDocument: designID, name: indexName) }
             views[indexName] = view
             ddoc["views"] = .object(views)
+            if parent == nil, let requestedPartitioned { ddoc["options"] = ["partitioned": .bool(requestedPartitioned)] }
             if let parent { ddoc["_rev"] = .string(parent) }
             let update = try DocumentUpdate(json: ddoc, id: designID)
             let result = try await self.update([update])[0]
             if let error = result.error {
                 if error.code == .conflict { continue }
-                throw MangoError(500, "error_saving_ddoc", "Unknown error while saving the design document: \(error.reason)")
+                // CouchDB names the error's atom for a refused design document.
+                let what = error.code == .invalidDesignDocument ? error.code.rawValue : error.reason
+                throw MangoError(500, "error_saving_ddoc", "Unknown error while saving the design document: \(what)")
             }
             return IndexCreation(result: "created", designDocument: designID, name: indexName)
         }
@@ -163,7 +173,9 @@ extension DocumentDatabase {
             let result = try await self.update([update])[0]
             if let error = result.error {
                 if error.code == .conflict { continue }
-                throw MangoError(500, "error_saving_ddoc", "Unknown error while saving the design document: \(error.reason)")
+                // CouchDB names the error's atom for a refused design document.
+                let what = error.code == .invalidDesignDocument ? error.code.rawValue : error.reason
+                throw MangoError(500, "error_saving_ddoc", "Unknown error while saving the design document: \(what)")
             }
             return true
         }

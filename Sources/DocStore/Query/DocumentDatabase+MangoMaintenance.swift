@@ -66,7 +66,7 @@ extension DocumentDatabase {
     /// A design document changed: indexes it no longer declares go (with their rows),
     /// new ones are registered and built in the background.
     private func updateMangoCatalog(designDocument id: String, body: JSONObject?, _ txn: Transaction, _ batch: inout BatchState) throws {
-        let declared = body.map { MangoIndex.declared(in: $0, designDocument: id) } ?? []
+        let declared = body.map { MangoIndex.declared(in: $0, designDocument: id, partitionedDatabase: isPartitioned) } ?? []
         let existing = batch.mango.indexes.filter { $0.designDocument == id }
         for old in existing where !declared.contains(where: { $0.sameDefinition(old) }) {
             try batch.mango.remove(old.number, txn, tables)

@@ -17,6 +17,9 @@ public struct FindRequest: Sendable {
     public var stable = false
     public var executionStats = false
     public var allowFallback = true
+    /// The partition a query is scoped to (`/db/_partition/{p}/_find`, or `partition`);
+    /// nil for a global query.
+    public var partition: String?
     /// The body as given, in CouchDB's option order, for `_explain`'s `opts`.
     var rawSort: JSON = .object([:])
 
@@ -28,8 +31,19 @@ public struct FindRequest: Sendable {
         "update", "stable", "execution_stats", "allow_fallback",
     ]
 
-    /// Validates a request body. - Throws: `MangoError` with CouchDB's wording.
-    public init(_ body: JSONObject) throws(MangoError) {
+    /// Validates a request body; `scope` is the partition of a `/db/_partition/{p}/`
+    /// path (mango_httpd:maybe_set_partition/1).
+    /// - Throws: `MangoError` with CouchDB's wording.
+    public init(_ given: JSONObject, partition scope: String? = nil) throws(MangoError) {
+        var body = given
+        if let scope {
+            // CouchDB compares the path's partition (an Erlang string) with the body's
+            // (a binary): they never match, so any `partition` in the body is refused.
+            if let other = body["partition"] {
+                throw MangoError(500, "unknown_error", "Unknown Error: mango_httpd :: {bad_partition,\(ErlangFormat.term(other))}")
+            }
+            body["partition"] = .string(scope)
+        }
         guard let selectorJSON = body["selector"] else { throw .missingKey("selector") }
         guard case .object = selectorJSON else {
             throw MangoError(400, "invalid_selector_json", "Selector must be a JSON object, not: \(ErlangFormat.term(selectorJSON))")
@@ -52,8 +66,11 @@ public struct FindRequest: Sendable {
         if let value = body["sort"] { (sort, rawSort) = try Self.sort(value) }
         if let value = body["fields"] { fields = try Self.fields(value) }
         if let value = body["partition"] {
-            guard case .string(let p) = value else { throw .string(value) }
-            if !p.isEmpty { throw MangoError(400, "bad_request", "`partition` parameter is not supported in this db.") }
+            guard case .string(let p) = value else { throw MangoError(400, "illegal_partition", "Partition must be a string") }
+            if !p.isEmpty {
+                do { try Partition.validate(p) } catch { throw MangoError(400, error.code.rawValue, error.reason) }
+                partition = p
+            }
         }
         if let value = body["r"] {
             guard let n = value.int64Value, value.numberValue?.isInteger == true, n > 0 else { throw .positiveInteger(value) }

@@ -21,8 +21,9 @@ struct MangoCatalog: Sendable {
             else { return true }
             let number = IndexKey.indexNumber(entry.key)
             let body: JSONObject = ["language": "query", "views": [name: ["map": .object(map), "options": [:]]]]
-            guard var index = MangoIndex.declared(in: body, designDocument: ddoc).first else { return true }
+            guard var index = MangoIndex.declared(in: body, designDocument: ddoc, partitionedDatabase: false).first else { return true }
             index.number = number
+            index.partitioned = record["partitioned"]?.boolValue ?? false
             index.progress = record["progress"]?.stringValue.map { Array($0.utf8) }
             indexes.append(index)
             return true
@@ -36,6 +37,7 @@ struct MangoCatalog: Sendable {
     mutating func save(_ index: MangoIndex, _ txn: Transaction, _ tables: Tables) throws {
         var record: JSONObject = ["ddoc": .string(index.designDocument), "name": .string(index.name), "map": .object(index.map)]
         if let progress = index.progress { record["progress"] = .string(String(decoding: progress, as: UTF8.self)) }
+        if index.partitioned { record["partitioned"] = true }
         try txn.put(tables.mangoCatalog, key: Self.key(index.number), value: JSON.object(record).serialized())
         if let position = indexes.firstIndex(where: { $0.number == index.number }) {
             indexes[position] = index

@@ -27,6 +27,10 @@ public struct MangoError: Error, Sendable, Equatable {
     static func string(_ value: JSON) -> MangoError { MangoError(400, "invalid_string", "Invalid string: \(ErlangFormat.term(value))") }
     static func bookmark(_ value: JSON) -> MangoError { MangoError(400, "invalid_bookmark", "Invalid bookmark value: \(value.serializedString)") }
     static let noUsableSortIndex = MangoError(400, "no_usable_index", "No index exists for this sort, try indexing by the sort fields.")
+    static let noUsablePartitionedSortIndex = MangoError(
+        400, "no_usable_index", "No partitioned index exists for this sort, try indexing by the sort fields.")
+    static let noUsableGlobalSortIndex = MangoError(
+        400, "no_usable_index", "No global index exists for this sort, try indexing by the sort fields.")
     static let emptyName = MangoError(400, "invalid_empty_string", "Index name or ddoc cannot be empty string")
 }
 

@@ -1,6 +1,6 @@
 /// `_explain`'s answer, field for field as CouchDB 3.4 builds it (`mango_cursor:explain/1`).
 enum MangoExplain {
-    static func render(_ request: FindRequest, _ plan: QueryPlanner.Plan, database: String) -> JSON {
+    static func render(_ request: FindRequest, _ plan: QueryPlanner.Plan, database: String, partitioned: Bool) -> JSON {
         let selector = request.selector.normalized
         var opts = JSONObject()
         opts["use_index"] = .array(request.useIndex.map { .string($0) })
@@ -9,7 +9,7 @@ enum MangoExplain {
         opts["skip"] = .number(JSONNumber(request.skip))
         opts["sort"] = request.rawSort
         opts["fields"] = .array((request.fields ?? []).map { .string($0) })
-        opts["partition"] = ""
+        opts["partition"] = .string(request.partition ?? "")
         opts["r"] = .number(JSONNumber(request.r))
         opts["conflicts"] = .bool(request.conflicts)
         opts["stale"] = .bool(request.stale)
@@ -39,7 +39,7 @@ enum MangoExplain {
         mrargs["include_docs"] = .bool(request.r == 1 && !covering)
         mrargs["view_type"] = "map"
         mrargs["reduce"] = false
-        mrargs["partition"] = .null
+        mrargs["partition"] = request.partition.map(JSON.string) ?? .null
         let (start, end) = keys(plan)
         mrargs["start_key"] = request.descending ? end : start
         mrargs["end_key"] = request.descending ? start : end
@@ -50,7 +50,7 @@ enum MangoExplain {
         return [
             "dbname": .string(database),
             "index": indexJSON(plan.index),
-            "partitioned": false,
+            "partitioned": .bool(partitioned),
             "selector": selector,
             "opts": .object(opts),
             "limit": .number(JSONNumber(request.limit)),

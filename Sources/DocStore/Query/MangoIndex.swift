@@ -20,6 +20,13 @@ struct MangoIndex: Sendable {
     var partialFilter: Selector?
     /// nil once built; during the build, the last document id indexed (empty: none yet).
     var progress: [UInt8]?
+    /// A partitioned index (in a partitioned database, unless its design document says
+    /// `options.partitioned: false`) serves only queries of one partition: its rows lead
+    /// with the document's partition, so each partition's rows are one key range.
+    var partitioned = false
+
+    /// The number of values in each row key: the fields, after the partition if any.
+    var keyWidth: Int { fields.count + (partitioned ? 1 : 0) }
 
     var isReady: Bool { progress == nil }
 
@@ -34,7 +41,11 @@ struct MangoIndex: Sendable {
     /// the index: a field is missing, or the partial filter rejects it.
     func values(of document: JSON) -> [JSON]? {
         var values: [JSON] = []
-        values.reserveCapacity(paths.count)
+        values.reserveCapacity(paths.count + 1)
+        if partitioned {
+            guard case .string(let id)? = document["_id"], !id.hasPrefix("_"), let partition = Partition.of(id) else { return nil }
+            values.append(.string(String(partition)))
+        }
         for path in paths {
             guard case .found(let value) = FieldPath.lookup(path, in: document) else { return nil }
             values.append(value)
@@ -55,7 +66,7 @@ struct MangoIndex: Sendable {
                 def[key] = value
             }
         }
-        return ["ddoc": .string(designDocument), "name": .string(name), "type": "json", "partitioned": false, "def": .object(def)]
+        return ["ddoc": .string(designDocument), "name": .string(name), "type": "json", "partitioned": .bool(partitioned), "def": .object(def)]
     }
 
     /// `{"a": "asc", "b": "asc"}` as `[{"a": "asc"}, {"b": "asc"}]`.
@@ -65,8 +76,10 @@ struct MangoIndex: Sendable {
 
     /// The JSON indexes a design document declares; views CouchDB would reject as
     /// invalid are skipped, as CouchDB skips them (`mango_idx_view:validate_ddoc/1`).
-    static func declared(in body: JSONObject, designDocument: String) -> [MangoIndex] {
+    static func declared(in body: JSONObject, designDocument: String, partitionedDatabase: Bool) -> [MangoIndex] {
         guard body["language"]?.stringValue == "query", let views = body["views"]?.objectValue else { return [] }
+        // mango_idx:get_idx_partitioned/2: the design document's option, else the database's.
+        let partitioned = body["options"]?["partitioned"]?.boolValue ?? partitionedDatabase
         var indexes: [MangoIndex] = []
         for (name, view) in views {
             guard let view = view.objectValue, let map = view["map"]?.objectValue, view["options"]?.objectValue != nil,
@@ -91,7 +104,7 @@ struct MangoIndex: Sendable {
             guard valid else { continue }
             indexes.append(MangoIndex(
                 number: 0, designDocument: designDocument, name: name, fields: fields, paths: paths, map: map,
-                partialFilter: partial, progress: nil))
+                partialFilter: partial, progress: nil, partitioned: partitioned))
         }
         return indexes
     }
@@ -99,6 +112,7 @@ struct MangoIndex: Sendable {
     /// Whether two declarations index the same thing (a design document rewritten with
     /// the same view keeps its entries).
     func sameDefinition(_ other: MangoIndex) -> Bool {
-        designDocument == other.designDocument && name == other.name && JSON.object(map) == JSON.object(other.map)
+        designDocument == other.designDocument && name == other.name && partitioned == other.partitioned
+            && JSON.object(map) == JSON.object(other.map)
     }
 }

@@ -66,7 +66,7 @@ enum QueryPlanner {
 
     // MARK: Choosing
 
-    static func plan(_ request: FindRequest, indexes: [MangoIndex]) throws(MangoError) -> Plan {
+    static func plan(_ request: FindRequest, indexes: [MangoIndex], partitionedDatabase: Bool = false) throws(MangoError) -> Plan {
         let selector = request.selector.normalized
         let sortFields = request.sortFields
         let all: [Candidate] = [.allDocs] + indexes.map { .json($0) }
@@ -74,13 +74,22 @@ enum QueryPlanner {
         let named = filterByDesignDocument(all, request.useIndex)
         var pool = global
         for candidate in named where !pool.contains(where: { same($0, candidate) }) { pool.append(candidate) }
+        // mango_idx:filter_partition_indexes/2: a partition's query uses partitioned
+        // indexes, a global query global ones; `_all_docs` serves both.
+        let scoped = pool.filter { candidate in
+            if case .json(let index) = candidate { return index.partitioned == (request.partition != nil) }
+            return true
+        }
         var usability: [(Candidate, Bool, String)] = []
-        for candidate in pool {
+        for candidate in scoped {
             let (usable, reason) = isUsable(candidate, selector, sortFields)
             usability.append((candidate, usable, reason))
         }
         let usable = usability.filter(\.1).map(\.0)
-        if usable.isEmpty { throw .noUsableSortIndex }
+        if usable.isEmpty {
+            guard partitionedDatabase else { throw .noUsableSortIndex }
+            throw request.partition == nil ? .noUsableGlobalSortIndex : .noUsablePartitionedSortIndex
+        }
         let filtered = filterByDesignDocument(usable, request.useIndex)
         var chosenPool = filtered
         if filtered.isEmpty {
@@ -122,14 +131,17 @@ enum QueryPlanner {
         let unfavored = chosenPool.filter { c in !typed.contains { same($0, c) } }
         let excluded = usable.filter { c in !chosenPool.contains { same($0, c) } }
         let notUsable = usability.filter { !$0.1 }
+        let outOfScope = pool.filter { c in !scoped.contains { same($0, c) } }
         let partial = all.filter { c in !pool.contains { same($0, c) } }
         let unfavoredRank = max(1, sorted.count)
         let excludedRank = unfavoredRank + (unfavored.isEmpty ? 0 : 1)
         let notUsableRank = excludedRank + (excluded.isEmpty ? 0 : 1)
-        let partialRank = notUsableRank + (notUsable.isEmpty ? 0 : 1)
+        let outOfScopeRank = notUsableRank + (notUsable.isEmpty ? 0 : 1)
+        let partialRank = outOfScopeRank + (outOfScope.isEmpty ? 0 : 1)
         for c in unfavored { candidates.append((c, true, "unfavored_type", unfavoredRank)) }
         for c in excluded { candidates.append((c, true, "excluded_by_user", excludedRank)) }
         for (c, _, reason) in notUsable { candidates.append((c, false, reason, notUsableRank)) }
+        for c in outOfScope { candidates.append((c, false, "scope_mismatch", outOfScopeRank)) }
         for c in partial { candidates.append((c, false, "is_partial", partialRank)) }
         let ignored = !request.useIndex.isEmpty && filterByDesignDocument([winner.0], request.useIndex).isEmpty
         return Plan(index: winner.0, ranges: ranges, candidates: candidates, useIndexIgnored: ignored)

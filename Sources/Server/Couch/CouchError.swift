@@ -42,6 +42,8 @@ struct CouchError: Error, Sendable, Equatable {
         case .badRequest: self.init(.badRequest, "bad_request", error.reason)
         case .documentValidation: self.init(.badRequest, "doc_validation", error.reason)
         case .illegalDocumentID: self.init(.badRequest, "illegal_docid", error.reason)
+        case .illegalPartition: self.init(.badRequest, "illegal_partition", error.reason)
+        case .partitionOverflow: self.init(.forbidden, "partition_overflow", error.reason)
         case .documentTooLarge: self.init(.contentTooLarge, "document_too_large", error.reason)
         case .missingStub: self.init(.preconditionFailed, "missing_stub", error.reason)
         case .invalidJSON: self.init(.badRequest, "bad_request", "invalid UTF-8 JSON")

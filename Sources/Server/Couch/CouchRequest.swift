@@ -10,8 +10,8 @@ struct CouchRequest: Sendable {
     let request: Request
     /// Path segments, each percent-decoded after splitting, so `a%2Fb` is one segment;
     /// `+` is a space, as CouchDB reads paths.
-    let segments: [String]
-    let query: QueryParameters
+    private(set) var segments: [String]
+    private(set) var query: QueryParameters
     let user: UserContext
     let limits: ServerConfiguration.Limits
 
@@ -24,6 +24,19 @@ struct CouchRequest: Sendable {
         self.limits = limits
         segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map { URIEncoding.decodeLeniently($0, plusAsSpace: true) }
         query = QueryParameters(request.uri.query)
+    }
+
+    /// The partition of a `/{db}/_partition/{p}/…` request.
+    private(set) var partition: String?
+
+    /// The request as CouchDB hands `/{db}/_partition/{p}/…` to the database's own
+    /// handlers: the path without the partition, and `partition` set in the query.
+    func scoped(to partition: String, segments: [String]) -> CouchRequest {
+        var copy = self
+        copy.segments = segments
+        copy.query.set("partition", partition)
+        copy.partition = partition
+        return copy
     }
 
     /// The whole body, refused beyond `max_http_request_size`.

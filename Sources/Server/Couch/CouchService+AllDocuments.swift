@@ -21,8 +21,9 @@ extension CouchService {
     func allDocuments(_ database: DocumentDatabase, _ path: [String], _ request: CouchRequest, _ access: DatabaseAccess) async throws -> Response {
         let endpoint = path[0]
         if path.count == 2, path[1] == "queries" {
+            let partition = try Self.partitionParameter(request.query)
             return try await multipleQueries(request) { object in
-                try allDocumentsJSON(database, endpoint, try Self.options(from: object, QueryParameters(nil)))
+                try allDocumentsJSON(database, endpoint, try Self.options(from: object, QueryParameters(nil)), partition: partition)
             }
         }
         guard path.count == 1 else { throw CouchError.notFound }
@@ -32,7 +33,8 @@ extension CouchService {
         } else {
             try Self.methodCheck(request, .get, .head, .post)
         }
-        return .json(try allDocumentsJSON(database, endpoint, try Self.options(from: body, request.query)))
+        let partition = try Self.partitionParameter(request.query)
+        return .json(try allDocumentsJSON(database, endpoint, try Self.options(from: body, request.query), partition: partition))
     }
 
     /// Reads view-style options from a POST body (which wins) and the query string.
@@ -94,8 +96,21 @@ extension CouchService {
         return (options, try bool("update_seq", false))
     }
 
-    private func allDocumentsJSON(_ database: DocumentDatabase, _ endpoint: String, _ parsed: (AllDocumentsOptions, updateSeq: Bool)) throws -> JSON {
+    private func allDocumentsJSON(
+        _ database: DocumentDatabase, _ endpoint: String, _ parsed: (AllDocumentsOptions, updateSeq: Bool), partition: String?
+    ) throws -> JSON {
         var (options, updateSeq) = parsed
+        if let partition, endpoint == "_all_docs" {
+            // couch_mrview_util:validate_all_docs_args: the range narrowed to the partition.
+            guard database.isPartitioned else { throw QueryParameters.parseError("`partition` parameter is not supported on this db") }
+            options.partition = partition
+        }
+        if database.isPartitioned, let keys = options.keys {
+            // CouchDB finds each key's shard by its partition: a key without one is refused.
+            for key in keys where !key.hasPrefix("_") && Partition.of(key) == nil {
+                throw CouchError(DocStoreError(.illegalDocumentID, "Doc id must be of form partition:id"))
+            }
+        }
         if endpoint == "_local_docs" {
             func row(_ local: LocalDocument) throws -> JSON {
                 var row: JSONObject = ["id": .string(local.id), "key": .string(local.id), "value": ["rev": .string(local.revision)]]

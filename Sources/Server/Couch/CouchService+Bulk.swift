@@ -27,6 +27,8 @@ extension CouchService {
         for (index, item) in docs.enumerated() {
             guard case .object(let object) = item else { throw CouchError.badRequest("Document must be a JSON object") }
             let update = try DocumentUpdate(json: object)
+            // couch_doc:from_json_obj_validate/2 checks the partition too, for the whole request.
+            if database.isPartitioned, let id = update.id { try Partition.validate(documentID: id) }
             if !newEdits, update.revision == nil, update.revisions == nil, update.id?.hasPrefix(LocalDocument.prefix) != true {
                 throw CouchError.badRequest("When `new_edits: false`, the document needs `_rev` or `_revisions` specified")
             }

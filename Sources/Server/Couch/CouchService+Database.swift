@@ -31,6 +31,7 @@ extension CouchService {
             return try await allDocuments(database, rest, request, access)
         case "_bulk_docs": return try await bulkDocuments(database, request, access)
         case "_find", "_explain", "_index": return try await mango(database, rest, request, access)
+        case "_partition": return try await partitionEndpoint(database, rest, request, access)
         case "_bulk_get": return try await bulkGet(database, request, access)
         case "_changes": return try await changes(database, request, access)
         case "_revs_diff", "_missing_revs": return try await revisionsDiff(database, rest[0], request, access)
@@ -97,7 +98,13 @@ extension CouchService {
                     throw CouchError.badRequest("\(parameter) must be a positive integer")
                 }
             }
-            let database = try store.createDatabase(name)
+            var partitioned = false
+            switch request.query["partitioned"] {
+            case nil, "false": break
+            case "true": partitioned = true
+            default: throw CouchError.badRequest("Invalid `partitioned` parameter")
+            }
+            let database = try store.createDatabase(name, partitioned: partitioned)
             try await database.setSecurity(Self.adminOnlySecurity, isDefault: true)
             return .json(["ok": true], status: .created, headers: [.location: request.location(name)])
         case .delete:

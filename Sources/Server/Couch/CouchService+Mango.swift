@@ -10,12 +10,12 @@ extension CouchService {
             case "_find":
                 try Self.methodCheck(request, .post)
                 try request.requireJSONContentType()
-                let find = try FindRequest(try await request.jsonObjectBody())
+                let find = try FindRequest(try await request.jsonObjectBody(), partition: request.partition)
                 return findResponse(try await database.find(find), find)
             case "_explain":
                 try Self.methodCheck(request, .post)
                 try request.requireJSONContentType()
-                return .json(try database.explain(try FindRequest(try await request.jsonObjectBody())))
+                return .json(try database.explain(try FindRequest(try await request.jsonObjectBody(), partition: request.partition)))
             default:
                 return try await index(database, Array(path.dropFirst()), request, access)
             }

@@ -107,7 +107,7 @@ extension CouchService {
             "update_seq": .string(WireSequence.format(info.updateSequence)),
             "sizes": ["file": .number(JSONNumber(info.fileSize)), "external": .number(JSONNumber(info.externalSize)),
                       "active": .number(JSONNumber(info.activeSize))],
-            "props": [:], "doc_del_count": .number(JSONNumber(info.deletedCount)),
+            "props": info.isPartitioned ? ["partitioned": true] : [:], "doc_del_count": .number(JSONNumber(info.deletedCount)),
             "doc_count": .number(JSONNumber(info.documentCount)), "disk_format_version": 8, "compact_running": false,
             "cluster": ["q": 1, "n": 1, "w": 1, "r": 1], "instance_start_time": "0",
         ]

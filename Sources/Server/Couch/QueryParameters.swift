@@ -20,6 +20,12 @@ struct QueryParameters: Sendable {
 
     func contains(_ name: String) -> Bool { pairs.contains { $0.name == name } }
 
+    /// Replaces every value of `name` with `value`.
+    mutating func set(_ name: String, _ value: String) {
+        pairs.removeAll { $0.name == name }
+        pairs.append((name, value))
+    }
+
     func bool(_ name: String, default value: Bool = false) throws(CouchError) -> Bool {
         guard let text = self[name] else { return value }
         switch text {

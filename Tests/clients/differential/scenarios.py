@@ -2023,3 +2023,159 @@ def changes_filter_function(db):
             get(f"{db}/_changes", query={"filter": "_view", "view": "f/kind_a"}),
             get(f"{db}/_changes", query={"filter": "_view", "view": "f/none"}),
             get(f"{db}/_changes", query={"filter": "_view"})]
+
+
+# ===========================================================================
+# Partitioned databases (issue 19)
+
+def partitioned(db):
+    return put(db, query={"partitioned": "true"})
+
+
+PARTITION_DOCS = [
+    {"_id": "a:1", "n": 1, "type": "x"}, {"_id": "a:2", "n": 2, "type": "y"},
+    {"_id": "a:b:3", "n": 3, "type": "x"}, {"_id": "b:1", "n": 4, "type": "x"},
+    {"_id": "b:2", "n": 5, "type": "y"}, {"_id": "c:1", "n": 6, "type": "x"},
+]
+
+
+@scenario
+def partitioned_create(db):
+    """PUT ?partitioned=true shows props.partitioned; bad values and system databases are
+    refused; an ordinary database has empty props."""
+    return [partitioned(db), get(db),
+            put(f"{db}-bad", query={"partitioned": "yes"}), put(f"{db}-no", query={"partitioned": "false"}),
+            get(f"{db}-no"), delete(f"{db}-no"),
+            put("/dt-x%2F_replicator", query={"partitioned": "true"}),
+            put("/dt-x%2F_users", query={"partitioned": "true"}),
+            put("/_replicator", query={"partitioned": "true"})]
+
+
+@scenario
+def partitioned_doc_ids(db):
+    """Ids must be partition:id in a partitioned database, in PUT, POST and _bulk_docs;
+    design and local documents are exempt."""
+    return [partitioned(db),
+            put(f"{db}/nocolon", json={}), put(f"{db}/:x", json={}), put(f"{db}/_p:x", json={}),
+            put(f"{db}/p:_x", json={}), put(f"{db}/p:", json={}),
+            post(db, json={"v": 1}), post(db, json={"_id": "nope", "v": 1}), post(db, json={"_id": "p:post", "v": 1}),
+            put(f"{db}/p:a:b", json={"v": 2}), put(f"{db}/_design/d", json={"language": "javascript"}),
+            put(f"{db}/_local/l", json={"v": 3}),
+            bulk(db, [{"_id": "p:1"}, {"_id": "bad"}, {"_id": ":e"}, {"_id": "_q:1"}, {"_id": "q:2"}]),
+            post(f"{db}/_bulk_docs", json={"new_edits": False, "docs": [
+                {"_id": "r:1", "_rev": rev(1, "a")}, {"_id": "norev", "_rev": rev(1, "b")}]}),
+            get(f"{db}/_all_docs")]
+
+
+@scenario
+def partitioned_info(db):
+    """GET /db/_partition/{p}: counts follow writes and deletes; bad names, methods and
+    paths; an ordinary database refuses."""
+    return [partitioned(db), bulk(db, PARTITION_DOCS),
+            get(f"{db}/_partition/a"), get(f"{db}/_partition/b"), get(f"{db}/_partition/zz"),
+            get(f"{db}/a:1", save={"r": "body._rev"}), delete(f"{db}/a:1", query={"rev": "{{r}}"}),
+            get(f"{db}/_partition/a"),
+            get(f"{db}/_partition/_a"), post(f"{db}/_partition/_a", json={}), post(f"{db}/_partition/a", json={}),
+            put(f"{db}/_partition/a", json={}), get(f"{db}/_partition/a:b"), get(f"{db}/_partition"),
+            get(f"{db}/_partition/a/nothing"), get(f"{db}/_partition/a/a:2"), get(f"{db}/_partition/a/_design_docs"),
+            put(f"{db}-plain"), get(f"{db}-plain/_partition/a"), get(f"{db}-plain/_partition/a/_all_docs"),
+            delete(f"{db}-plain")]
+
+
+@scenario
+def partitioned_all_docs(db):
+    """_partition/{p}/_all_docs: only the partition's ids, with ranges, descending,
+    limit, skip, keys and include_docs; the partition query parameter."""
+    p = f"{db}/_partition/a/_all_docs"
+    return [partitioned(db), bulk(db, PARTITION_DOCS), put(f"{db}/_design/d", json={"language": "javascript"}),
+            get(p), get(p, query={"descending": "true", "limit": "2"}), get(p, query={"skip": "1", "include_docs": "true"}),
+            get(p, query={"startkey": '"a:2"'}), get(p, query={"startkey": '"0"', "endkey": '"z"'}),
+            get(p, query={"endkey": '"a:2"', "inclusive_end": "false"}),
+            get(p, query={"descending": "true", "startkey": '"a:2"'}),
+            post(p, json={"keys": ["a:1", "b:1", "a:zz"]}), post(p, json={"keys": ["nocolon"]}),
+            get(p, query={"partition": "b"}), get(p, query={"partition": "a"}),
+            get(f"{db}/_all_docs", query={"partition": "b"}), get(f"{db}/_all_docs", query={"partition": "_b"}),
+            get(f"{db}/_all_docs", query={"partition": ""}),
+            post(f"{db}/_all_docs", json={"keys": ["b:1", "_design/d", "x"]}),
+            put(f"{db}-plain"), get(f"{db}-plain/_all_docs", query={"partition": "a"}), delete(f"{db}-plain")]
+
+
+@scenario
+def partitioned_mango(db):
+    """Mango in a partitioned database: indexes are partitioned unless asked otherwise;
+    a partition's query uses partitioned indexes, a global query global ones; sort
+    errors say which kind is missing; bookmarks page within a partition."""
+    p = f"{db}/_partition/a"
+    return [partitioned(db), bulk(db, PARTITION_DOCS),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "ddoc": "pn", "name": "pn"}),
+            post(f"{db}/_index", json={"index": {"fields": ["n"]}, "ddoc": "gn", "name": "gn", "partitioned": False}),
+            post(f"{db}/_index", json={"index": {"fields": ["type"]}, "ddoc": "gn", "name": "gt"}),
+            post(f"{db}/_index", json={"index": {"fields": ["type"]}, "ddoc": "pn", "name": "pt", "partitioned": True}),
+            post(f"{db}/_index", json={"index": {"fields": ["type"]}, "ddoc": "gn", "name": "gt2", "partitioned": False}),
+            get(f"{db}/_index"), get(f"{db}/_design/gn"), get(f"{db}/_design/pn"),
+            find(p, {"selector": {"n": {"$gt": 0}}}),
+            find(p, {"selector": {"n": {"$gt": 1}}, "sort": ["n"], "execution_stats": True}),
+            find(p, {"selector": {"n": {"$gt": 1}}, "sort": [{"n": "desc"}]}),
+            find(db, {"selector": {"n": {"$gt": 1}}, "sort": ["n"], "execution_stats": True}),
+            find(db, {"selector": {"type": "x"}, "sort": ["type"]}),
+            find(p, {"selector": {"type": "x"}, "sort": ["type"]}),
+            find(p, {"selector": {"_id": {"$gt": "a:1"}}}),
+            find(p, {"selector": {"n": {"$gt": 0}}, "use_index": "gn", "execution_stats": True}),
+            find(p, {"selector": {"n": {"$gt": 0}}, "limit": 1}, save={"b1": "body.bookmark"}),
+            find(p, {"selector": {"n": {"$gt": 0}}, "limit": 1, "bookmark": "{{b1}}"}, save={"b2": "body.bookmark"}),
+            find(p, {"selector": {"n": {"$gt": 0}}, "limit": 1, "bookmark": "{{b2}}"}),
+            find(db, {"selector": {"n": {"$gt": 0}}, "partition": "b"}),
+            find(p, {"selector": {"n": {"$gt": 0}}, "partition": "a"}, differs=differs(MANGO_REF, ["body.json.ref"])),
+            find(p, {"selector": {"n": {"$gt": 0}}, "partition": "b"}, differs=differs(MANGO_REF, ["body.json.ref"])),
+            find(db, {"selector": {"n": {"$gt": 0}}, "partition": "_b"}),
+            find(db, {"selector": {"n": {"$gt": 0}}, "partition": 5}),
+            find(db, {"selector": {"n": {"$gt": 0}}, "partition": ""}),
+            find(f"{db}/_partition/_a", {"selector": {}}),
+            explain(p, {"selector": {"n": {"$gt": 1}}, "sort": ["n"]}),
+            explain(db, {"selector": {"n": {"$gt": 1}}}),
+            explain(p, {"selector": {"_id": {"$gt": "a:1"}}}),
+            put(f"{db}-plain"), find(f"{db}-plain", {"selector": {}, "partition": "a"}),
+            find(f"{db}-plain", {"selector": {}, "partition": ""}),
+            explain(f"{db}-plain", {"selector": {"n": {"$gt": 0}}, "partition": "a"}),
+            post(f"{db}-plain/_index", json={"index": {"fields": ["n"]}, "partitioned": True},
+                 differs=differs(MANGO_REF, ["body.json.ref"])),
+            delete(f"{db}-plain")]
+
+
+@scenario
+def partitioned_design_options(db):
+    """options.partitioned in design documents: a boolean, and false only in an ordinary
+    database."""
+    view = {"v": {"map": "function(doc) { emit(doc.n, 1); }"}}
+    return [partitioned(db), put(f"{db}-plain"),
+            put(f"{db}-plain/_design/p", json={"options": {"partitioned": True}, "views": view}),
+            put(f"{db}-plain/_design/q", json={"options": {"partitioned": False}, "views": view}),
+            put(f"{db}/_design/s", json={"options": {"partitioned": "yes"}}),
+            put(f"{db}/_design/t", json={"options": {"partitioned": False}, "views": view}),
+            delete(f"{db}-plain")]
+
+
+@scenario
+def partitioned_size_limit(db):
+    """max_partition_size: once a partition's bodies reach it, a write that grows a
+    document there is refused (403 partition_overflow); deletes and other partitions pass."""
+    cfg = "/_node/_local/_config/couchdb/max_partition_size"
+    return [partitioned(db), put(cfg, json="100"),
+            put(f"{db}/a:1", json={"text": "x" * 120}, save={"r1": "body.rev"}),
+            put(f"{db}/a:2", json={"text": "small"}),
+            post(f"{db}/_bulk_docs", json={"docs": [{"_id": "a:3", "v": 1}, {"_id": "b:1", "v": 1}]}),
+            put(f"{db}/a:1", query={"rev": "{{r1}}"}, json={"text": "y"}, save={"r2": "body.rev"}),
+            put(f"{db}/b:2", json={"text": "z" * 50}),
+            delete(f"{db}/a:1", query={"rev": "{{r2}}"}),
+            get(f"{db}/_partition/a"),
+            delete(cfg), put(f"{db}/a:4", json={"v": 4})]
+
+
+@scenario
+def mango_empty_selector(db):
+    """{} matches every document (and stays {} in _explain); an explicit {"$and": []} or
+    {"$or": []} matches none."""
+    return [put(db), find(db, {"selector": {}}), bulk(db, [{"_id": "a", "n": 1}, {"_id": "b", "n": 2}]),
+            find(db, {"selector": {}}), find(db, {"selector": {}, "limit": 1, "fields": ["_id"]}),
+            find(db, {"selector": {"$and": []}}), find(db, {"selector": {"$or": []}}),
+            explain(db, {"selector": {}}), explain(db, {"selector": {"$and": []}})]
