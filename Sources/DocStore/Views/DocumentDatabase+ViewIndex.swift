@@ -59,7 +59,7 @@ extension DocumentDatabase {
                 for (view, key, value) in document.rows {
                     let emission = emissions[view, default: 0]
                     emissions[view] = emission + 1
-                    let rowKey = ViewRowKey.encode(view: view, key: key, id: document.id, emission: emission)
+                    let rowKey = ViewRowKey.encode(view: view, key: key, id: document.id, emission: emission, partition: document.partition)
                     try txn.put(self.tables.views, key: rowKey, value: JSON.array([key, value]).serialized())
                     keys.append(rowKey)
                     updated.rowCounts[view, default: 0] += 1

@@ -6,7 +6,7 @@ extension DocumentDatabase {
     /// - Throws: `not_found` (`missing`/`deleted`) without the design document.
     func viewDefinition(_ designDocument: String) throws(DocStoreError) -> ViewGroupDefinition? {
         let document = try document(designDocument)
-        return try ViewGroupDefinition.parse(document.fields())
+        return try ViewGroupDefinition.parse(document.fields(), partitionedDatabase: isPartitioned)
     }
 
     /// Answers a view query: brings the index up to date first unless `query.update`
@@ -19,6 +19,13 @@ extension DocumentDatabase {
             throw DocStoreError(.notFound, "missing_named_view")
         }
         let reducing = try Self.validate(query, hasReduce: view.reduce != nil)
+        // couch_mrview_util:validate_args/2: a partitioned view is queried one partition
+        // at a time, a global one never so.
+        switch (definition.partitioned, query.partition) {
+        case (true, nil): throw DocStoreError(.queryParseError, "`partition` parameter is mandatory for queries to this view.")
+        case (false, _?): throw DocStoreError(.queryParseError, "`partition` parameter is not supported in this design doc")
+        default: break
+        }
         let found: ViewGroupRecord?
         switch query.update {
         case .now: found = try await viewIndexer.catchUp(definition, designDocument: designDocument, in: self)
@@ -103,7 +110,7 @@ extension DocumentDatabase {
     public func viewGroupInfo(designDocument: String) throws(DocStoreError) -> ViewGroupInfo {
         let document = try document(designDocument)
         let fields = document.fields()
-        let definition = try ViewGroupDefinition.parse(fields)
+        let definition = try ViewGroupDefinition.parse(fields, partitionedDatabase: isPartitioned)
         let signature = definition?.signature ?? ""
         let record = try read { txn in try ViewGroupRecord.load(txn, tables, signature: signature) }
         let running = viewBuildTasks.activeTasks().contains { $0["database"]?.stringValue == name && $0["design_document"]?.stringValue == designDocument }

@@ -23,6 +23,9 @@ struct ViewGroupDefinition: Sendable, Equatable {
     let includeDesign: Bool
     /// `options.local_seq`: documents carry `_local_seq`.
     let localSequence: Bool
+    /// `options.partitioned` (default: the database's): rows are kept by partition and
+    /// every query names one.
+    let partitioned: Bool
     /// Hex MD5 over everything above.
     let signature: String
 
@@ -31,7 +34,7 @@ struct ViewGroupDefinition: Sendable, Equatable {
     /// The views of a design document body; nil when it declares none in JavaScript
     /// (Mango's `language: "query"` indexes are not views here).
     /// - Throws: `invalid_design_doc` with CouchDB's reasons for malformed fields.
-    static func parse(_ body: JSONObject) throws(DocStoreError) -> ViewGroupDefinition? {
+    static func parse(_ body: JSONObject, partitionedDatabase: Bool = false) throws(DocStoreError) -> ViewGroupDefinition? {
         let language = body["language"]?.stringValue ?? "javascript"
         guard let viewsField = body["views"] else { return nil }
         guard case .object(let declared) = viewsField else { throw invalid("`views` field must have object type") }
@@ -60,14 +63,18 @@ struct ViewGroupDefinition: Sendable, Equatable {
         let options = body["options"]?.objectValue ?? [:]
         let includeDesign = options["include_design"]?.boolValue ?? false
         let localSequence = options["local_seq"]?.boolValue ?? false
-        let described: JSON = [
+        let partitioned = options["partitioned"]?.boolValue ?? partitionedDatabase
+        var described: JSONObject = [
             "views": .array(views.map { [.string($0.name), .string($0.map), $0.reduce.map(JSON.string) ?? .null] }),
             "lib": library ?? .null, "include_design": .bool(includeDesign), "local_seq": .bool(localSequence),
         ]
-        let digest = Insecure.MD5.hash(data: described.serialized())
+        // Only when set, so that the signatures of existing indexes stay as they were.
+        if partitioned { described["partitioned"] = true }
+        let digest = Insecure.MD5.hash(data: JSON.object(described).serialized())
         let signature = digest.map { byte in String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16) }.joined()
         return ViewGroupDefinition(
-            views: views, library: library, includeDesign: includeDesign, localSequence: localSequence, signature: signature)
+            views: views, library: library, includeDesign: includeDesign, localSequence: localSequence, partitioned: partitioned,
+            signature: signature)
     }
 
     /// Checks a design document about to be written: fields well formed and every

@@ -103,8 +103,11 @@ final class ViewIndexer: Sendable {
             var batch: [ViewDocumentRows] = []
             batch.reserveCapacity(changes.count)
             for (id, document) in changes {
-                guard let document else {
-                    batch.append(ViewDocumentRows(id: id, rows: []))
+                // A partitioned group keeps each row under its document's partition;
+                // documents without one (design documents) have no rows there.
+                let partition = definition.partitioned ? Partition.of(id).map(String.init) : nil
+                guard let document, !(definition.partitioned && (partition == nil || id.hasPrefix("_"))) else {
+                    batch.append(ViewDocumentRows(id: id, partition: nil, rows: []))
                     continue
                 }
                 let (emitted, log) = try program.map(document)
@@ -114,7 +117,7 @@ final class ViewIndexer: Sendable {
                     guard let number = record.views[view.name] else { continue }
                     for (key, value) in pairs { rows.append((number, key, value)) }
                 }
-                batch.append(ViewDocumentRows(id: id, rows: rows))
+                batch.append(ViewDocumentRows(id: id, partition: partition, rows: rows))
             }
             record = try await database.applyViewBatch(record, batch, through: max(last, record.sequence))
             tasks.update(
@@ -129,6 +132,8 @@ final class ViewIndexer: Sendable {
 /// The rows one document emits into a group's views (none when it was deleted).
 struct ViewDocumentRows: Sendable {
     let id: String
+    /// The document's partition in a partitioned group (its rows' leading key value).
+    let partition: String?
     /// (view number, key, value)
     let rows: [(UInt32, JSON, JSON)]
 }

@@ -26,6 +26,8 @@ public struct ViewQuery: Sendable {
     public var conflicts: Bool?
     public var update: Update = .now
     public var updateSequence = false
+    /// The partition a query of a partitioned view reads (`partition`).
+    public var partition: String?
 
     public init() {}
 }

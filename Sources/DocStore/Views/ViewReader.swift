@@ -27,35 +27,39 @@ struct ViewReader {
 
     /// The ranges, in the order they are read.
     private func ranges() -> [Range] {
+        // A partitioned view's query reads its partition's rows only.
+        let partition = query.partition
         if let keys = query.keys {
             // CouchDB reads the keys in reverse order when descending.
             return (query.descending ? keys.reversed() : keys).map { key in
-                Range(low: ViewRowKey.bound(view: view, key: key, .beforeAll), high: ViewRowKey.bound(view: view, key: key, .pastAll))
+                Range(
+                    low: ViewRowKey.bound(view: view, key: key, .beforeAll, partition: partition),
+                    high: ViewRowKey.bound(view: view, key: key, .pastAll, partition: partition))
             }
         }
         // In reading order: `start` is where reading begins (the high end when descending).
-        let first = IndexKey.first(index: view)
-        let past = IndexKey.past(index: view)
+        let first = partition.map { IndexKey.bound(index: view, values: [.value(.string($0))], pastIDs: false) } ?? IndexKey.first(index: view)
+        let past = partition.map { IndexKey.bound(index: view, values: [.value(.string($0)), .max], pastIDs: true) } ?? IndexKey.past(index: view)
         var low = first
         var high = past
         let startKey = query.startKey
         let endKey = query.endKey
         if !query.descending {
-            if let startKey { low = ViewRowKey.bound(view: view, key: startKey, query.startDocumentID.map { .atID($0) } ?? .beforeAll) }
+            if let startKey { low = ViewRowKey.bound(view: view, key: startKey, query.startDocumentID.map { .atID($0) } ?? .beforeAll, partition: partition) }
             if let endKey {
                 if query.inclusiveEnd {
-                    high = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .pastID($0) } ?? .pastAll)
+                    high = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .pastID($0) } ?? .pastAll, partition: partition)
                 } else {
-                    high = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .atID($0) } ?? .beforeAll)
+                    high = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .atID($0) } ?? .beforeAll, partition: partition)
                 }
             }
         } else {
-            if let startKey { high = ViewRowKey.bound(view: view, key: startKey, query.startDocumentID.map { .pastID($0) } ?? .pastAll) }
+            if let startKey { high = ViewRowKey.bound(view: view, key: startKey, query.startDocumentID.map { .pastID($0) } ?? .pastAll, partition: partition) }
             if let endKey {
                 if query.inclusiveEnd {
-                    low = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .atID($0) } ?? .beforeAll)
+                    low = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .atID($0) } ?? .beforeAll, partition: partition)
                 } else {
-                    low = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .pastID($0) } ?? .pastAll)
+                    low = ViewRowKey.bound(view: view, key: endKey, query.endDocumentID.map { .pastID($0) } ?? .pastAll, partition: partition)
                 }
             }
         }

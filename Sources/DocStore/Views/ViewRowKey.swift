@@ -2,17 +2,20 @@
 /// emitted key), so both sort by the one collation (`IndexKey.order`): view number, then
 /// the key in CouchDB's view collation, then the document id byte-wise (couch_mrview's
 /// `less_json_ids`), then the emission number, so a document may emit one key twice.
+/// In a partitioned group the partition comes before the key (two values), so that each
+/// partition's rows are one range, in the order of CouchDB's `{p, Partition, Key}`.
 ///
 ///     [view number: 4][1][key][document id][0x00][emission number + 1 as one UTF-8 scalar]
 ///
 /// Range bounds append to `[view number][1][key]` either a document id (rows of that id
 /// and after), a document id + 0x01 (past that id's rows) or 0xFF (past every id).
 enum ViewRowKey {
-    static func encode(view: UInt32, key: JSON, id: String, emission: Int) -> [UInt8] {
+    static func encode(view: UInt32, key: JSON, id: String, emission: Int, partition: String? = nil) -> [UInt8] {
         // Scalars skip the surrogate range, so any emission count encodes and sorts.
         let code = UInt32(emission + 1)
         let scalar = Unicode.Scalar(code < 0xD800 ? code : code + 0x800) ?? "\u{10FFFF}"
-        return IndexKey.encode(index: view, values: [key], id: id + "\u{0}" + String(Character(scalar)))
+        let values: [JSON] = partition.map { [.string($0), key] } ?? [key]
+        return IndexKey.encode(index: view, values: values, id: id + "\u{0}" + String(Character(scalar)))
     }
 
     /// The document id of a stored row key.
@@ -35,8 +38,9 @@ enum ViewRowKey {
         case pastAll
     }
 
-    static func bound(view: UInt32, key: JSON, _ position: Position) -> [UInt8] {
-        var bytes = IndexKey.bound(index: view, values: [.value(key)], pastIDs: false)
+    static func bound(view: UInt32, key: JSON, _ position: Position, partition: String? = nil) -> [UInt8] {
+        let values: [IndexKey.BoundValue] = partition.map { [.value(.string($0)), .value(key)] } ?? [.value(key)]
+        var bytes = IndexKey.bound(index: view, values: values, pastIDs: false)
         switch position {
         case .beforeAll: break
         case .atID(let id): bytes.append(contentsOf: id.utf8)

@@ -20,8 +20,11 @@ extension CouchService {
         guard rest.count >= 4 else { throw CouchError.notFound }
         let view = rest[3]
         if rest.count == 5, rest[4] == "queries" {
+            let partition = try Self.partitionParameter(request.query)
             return try await multipleQueries(request) { object in
-                try await viewJSON(database, designDocument, view, try ViewQueryParser.parse(body: object, query: QueryParameters(nil)))
+                var query = try ViewQueryParser.parse(body: object, query: QueryParameters(nil))
+                query.partition = query.partition ?? partition
+                return try await viewJSON(database, designDocument, view, query)
             }
         }
         guard rest.count == 4 else { throw CouchError.notFound }

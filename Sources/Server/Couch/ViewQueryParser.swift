@@ -101,6 +101,9 @@ enum ViewQueryParser {
             case "conflicts": result.conflicts = try value.bool()
             case "update_seq": result.updateSequence = try value.bool()
             case "sorted", "attachments", "att_encoding_info": _ = try value.bool()
+            case "partition":
+                do throws(DocStoreError) { try Partition.validate(value.string) } catch { throw CouchError(error) }
+                result.partition = value.string
             default: continue  // CouchDB keeps unknown parameters as `extra` and ignores them
             }
         }

@@ -2179,3 +2179,36 @@ def mango_empty_selector(db):
             find(db, {"selector": {}}), find(db, {"selector": {}, "limit": 1, "fields": ["_id"]}),
             find(db, {"selector": {"$and": []}}), find(db, {"selector": {"$or": []}}),
             explain(db, {"selector": {}}), explain(db, {"selector": {"$and": []}})]
+
+
+@scenario
+def partitioned_views(db):
+    """Views in a partitioned database: partitioned by default and queried one partition
+    at a time (through _partition/{p}/ or ?partition=); options.partitioned false makes a
+    global view; offsets and total_rows count the whole view; reduces per partition."""
+    views = {"n": {"map": "function(doc) { emit(doc.n, doc.type); }"},
+             "sum": {"map": "function(doc) { emit(doc.type, doc.n); }", "reduce": "_sum"},
+             "count": {"map": "function(doc) { emit([doc.type, doc.n], 1); }", "reduce": "_count"}}
+    pv = f"{db}/_partition/a/_design/p/_view"
+    return [partitioned(db), bulk(db, PARTITION_DOCS),
+            put(f"{db}/_design/p", json={"views": views}),
+            put(f"{db}/_design/g", json={"options": {"partitioned": False}, "views": views}),
+            get(f"{db}/_design/p/_view/n"), get(f"{pv}/n"), get(f"{db}/_design/p/_view/n", query={"partition": "b"}),
+            get(f"{pv}/n", query={"startkey": "2", "include_docs": "true"}),
+            get(f"{pv}/n", query={"descending": "true", "limit": "1"}),
+            get(f"{pv}/n", query={"endkey": "2", "inclusive_end": "false"}),
+            get(f"{pv}/n", query={"key": "4"}), get(f"{pv}/n", query={"keys": "[3,1,4]"}),
+            get(f"{pv}/sum"), get(f"{pv}/sum", query={"group": "true"}),
+            get(f"{pv}/count", query={"group_level": "1"}), get(f"{pv}/count", query={"reduce": "false", "skip": "1"}),
+            post(f"{pv}/n/queries", json={"queries": [{"limit": 1}, {"startkey": 2}]}),
+            get(f"{pv}/n", query={"partition": "b"}), get(f"{db}/_design/p/_view/n", query={"partition": "_b"}),
+            get(f"{db}/_design/g/_view/n"), get(f"{db}/_partition/a/_design/g/_view/n"),
+            get(f"{db}/_design/g/_view/sum", query={"group": "true"}),
+            get(f"{db}/_partition/a/_design/p/_info", differs=differs(README_VIEW_INFO, [
+                "body.json.view_index.sizes", "body.json.view_index.signature", "body.json.view_index.collator_versions",
+                "body.json.view_index.waiting_commit"])),
+            get(f"{db}/_partition/a/_design/nope/_view/n"), get(f"{db}/_partition/a/_design/p/_view/nope"),
+            put(f"{db}/a:9", json={"n": 0, "type": "z"}), get(f"{pv}/n"),
+            put(f"{db}-plain"), put(f"{db}-plain/_design/p", json={"views": views}), bulk(f"{db}-plain", [{"_id": "x", "n": 1}]),
+            get(f"{db}-plain/_design/p/_view/n", query={"partition": "a"}),
+            get(f"{db}-plain/_partition/a/_design/p/_view/n"), delete(f"{db}-plain")]
